@@ -1,0 +1,50 @@
+/*
+ * Run configuration, filled from the command line (scanner/cli.c).
+ * Ownership: a struct config owns all its strings and arrays; config_free() releases them.
+ */
+#pragma once
+
+#include "scanner/dns.h"
+#include <stdbool.h>
+#include <stddef.h>
+
+struct output_spec {
+	char *format; /* "csv", "json", "html" */
+	char *path;   /* "-" = stdout */
+};
+
+struct config {
+	char **inputs; /* files; "-" = stdin; none = stdin */
+	size_t n_inputs;
+	struct output_spec *outputs;
+	size_t n_outputs;
+
+	struct dns_server *resolvers;
+	size_t n_resolvers;
+	char *trust_anchor; /* file path */
+	char *ca_file;	    /* NULL = system store */
+	char **selectors;   /* DKIM selectors to probe, in order */
+	size_t n_selectors;
+	char *profile;	    /* NULL or path */
+	char *baseline;	    /* NULL or path */
+	bool fail_on_regression;
+	char *psl_file;	    /* NULL = libpsl built-in/latest */
+	char *data_dir;	    /* where data/ files are read from */
+
+	int concurrency;
+	double timeout;	    /* seconds per network exchange */
+	int attempts;	    /* DNS tries per query */
+	double qps;	    /* DNS queries per second cap, 0 = none */
+	char *ehlo;
+	bool no_smtp;
+	int progress;	    /* -1 auto, 0 quiet, 1 on */
+	char *lang;	    /* "en" or "nl" */
+
+	/* check-host */
+	char *ip, *mailfrom, *helo;
+};
+
+void config_defaults(struct config *c);
+void config_free(struct config *c);
+/** Path of a file in the data directory; malloc'd. */
+char *config_data_path(const struct config *c, const char *name);

@@ -1,0 +1,93 @@
+/*
+ * The result model shared by the engine, the checks and the reporters.
+ *
+ * A scan of one domain produces one struct domain_result: one struct check_result per entry of
+ * the check table (same index), plus the named CSV columns the checks fill in.
+ *
+ * Ownership: a domain_result owns everything it points to (strings, JSON values). It is
+ * reference counted because duplicate input lines share one result; the engine holds the
+ * references, reporters only borrow it for the duration of a row() call.
+ *
+ * Verdict words and their order are fixed by ../shared/spec/verdicts.md.
+ */
+#pragma once
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum verdict {
+	VERDICT_NOT_TESTED = 0,
+	VERDICT_PASS,
+	VERDICT_INFO,
+	VERDICT_WARNING,
+	VERDICT_ERROR,
+	VERDICT_FAIL,
+};
+
+/** The contract's word for a verdict ("pass", "not_tested", ...). Static string. */
+const char *verdict_name(enum verdict v);
+/** Parse a verdict word; returns -1 when it is not one. */
+int verdict_parse(const char *word);
+/**
+ * The worse of two verdicts in the order fail > error > warning > info > pass; not_tested
+ * parts are ignored (the result is not_tested only when both are).
+ */
+enum verdict verdict_worst(enum verdict a, enum verdict b);
+
+struct check_result {
+	enum verdict verdict;
+	/**
+	 * Owned JSON object with the check's full detail. Keys every check may use:
+	 *   "subtests": [ { "name": str, "status": verdict word, "reason": str,
+	 *                   optional "server": str, optional "points": int } ... ]
+	 *   "records": [...], anything else check-specific.
+	 * Created empty by the engine before run(); never NULL once the check ran.
+	 */
+	json_t *detail;
+	/** Owned, NULL or why the check (or a part of it) could not be completed. */
+	char *error;
+};
+
+struct domain_result {
+	/** Owned normalised domain (lower-case A-label, no trailing dot). */
+	char *domain;
+	size_t n_checks;
+	/** Owned array of n_checks results, indexed like the check table. */
+	struct check_result *checks;
+	/**
+	 * Owned JSON object: CSV column name -> value (string, integer or null). Filled by checks
+	 * through scan_set_column(); reporters read it.
+	 */
+	json_t *columns;
+	/** Row-level error (e.g. an invalid name); owned, NULL when the domain was scanned. */
+	char *error;
+	int refs; /* engine-internal */
+};
+
+/** Append a subtest to a check's detail. `reason` may be NULL. */
+void result_subtest(struct check_result *r, const char *name, enum verdict status,
+		    const char *reason_fmt, ...) __attribute__((format(printf, 4, 5)));
+/** Like result_subtest() but returns the new subtest object (borrowed) to add more keys. */
+json_t *result_subtest_obj(struct check_result *r, const char *name, enum verdict status,
+			   const char *reason_fmt, ...) __attribute__((format(printf, 4, 5)));
+/** Set (replace) the result's error text; printf-style. */
+void result_set_error(struct check_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/** Fold `v` into r->verdict with verdict_worst(). */
+void result_merge(struct check_result *r, enum verdict v);
+
+/**
+ * Make untrusted network text safe to keep: at most `max` bytes, invalid UTF-8 and control
+ * characters (other than none) replaced by \xNN escapes. Returns a new malloc'd string.
+ */
+char *text_sanitize(const char *s, size_t len, size_t max);
+/** json_string() of text_sanitize(s, len, max): never NULL (aborts on OOM). */
+json_t *json_text(const char *s, size_t len, size_t max);
+/** json_text(s, strlen(s), 4096); NULL s gives json null. */
+json_t *json_str(const char *s);
+
+struct domain_result *domain_result_new(const char *domain, size_t n_checks);
+void domain_result_ref(struct domain_result *r);
+void domain_result_unref(struct domain_result *r);
