@@ -121,24 +121,30 @@ static void score_category(const struct domain_result *res, const struct check_t
 	free(s.v);
 }
 
+int score_mean(const int *pct, size_t n)
+{
+	long sum = 0;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (pct[i] >= 0) {
+			sum += pct[i];
+			k++;
+		}
+	if (k == 0)
+		return -1;
+	int r = (int)((double)sum / (double)k);
+	return r < 0 ? 0 : r > 100 ? 100 : r;
+}
+
 void score_compute(const struct domain_result *res, const struct check_table *table,
 		   struct score *out)
 {
-	long sum = 0;
-	int k = 0;
-	out->overall = -1;
+	int pct[SCORE_N_CATEGORIES];
 	for (int c = 0; c < SCORE_N_CATEGORIES; c++) {
 		out->cat[c] = (struct score_part){ -1, 0, 0 };
-		if (!res || res->error)
-			continue;
-		score_category(res, table, (enum score_category)c, &out->cat[c]);
-		if (out->cat[c].pct >= 0) {
-			sum += out->cat[c].pct;
-			k++;
-		}
+		if (res && !res->error && table)
+			score_category(res, table, (enum score_category)c, &out->cat[c]);
+		pct[c] = out->cat[c].pct;
 	}
-	if (k > 0) {
-		int r = (int)((double)sum / k);
-		out->overall = r < 0 ? 0 : r > 100 ? 100 : r;
-	}
+	out->overall = score_mean(pct, SCORE_N_CATEGORIES);
 }

@@ -40,6 +40,9 @@ const char *score_category_title(enum score_category c);
 /** The category a check belongs to, or -1 (the check does not count in the score). */
 int score_category_of(const char *check_name);
 
+/** Truncated mean of the n category percentages that are >= 0, clamped to 0-100; -1 if none. */
+int score_mean(const int *pct, size_t n);
+
 /**
  * Compute the scores of one domain. `res` may be NULL (an invalid entry: nothing scored).
  * The check table gives the names of res->checks[i].
