@@ -29,7 +29,20 @@ static const struct check *const all[] = { CHECKS(ENTRY) };
 
 /* Built once at start-up from the checks present; read-only afterwards. */
 static const struct check *present[sizeof(all) / sizeof(all[0])];
-static struct check_table the_table = { present, 0 };
+/*
+ * The apex queries the checks need, fetched concurrently per domain before the checks run:
+ * a slow or dead resolver then costs one timeout per domain, not one per check.
+ */
+static const struct prefetch prefetch[] = {
+	{ "", LDNS_RR_TYPE_MX },	      { "", LDNS_RR_TYPE_TXT },
+	{ "", LDNS_RR_TYPE_SOA },	      { "", LDNS_RR_TYPE_NS },
+	{ "", LDNS_RR_TYPE_CAA },	      { "_dmarc.", LDNS_RR_TYPE_TXT },
+	{ "_domainkey.", LDNS_RR_TYPE_TXT }, { "_mta-sts.", LDNS_RR_TYPE_TXT },
+	{ "_smtp._tls.", LDNS_RR_TYPE_TXT },
+};
+
+static struct check_table the_table = { present, 0, prefetch,
+					sizeof(prefetch) / sizeof(prefetch[0]) };
 
 const struct check_table *checks_table(void)
 {

@@ -31,9 +31,18 @@ struct check {
 	void (*run)(struct scan *s, struct check_result *out);
 };
 
+/** A query the engine issues for every domain before the checks run, all at once, so that the
+ * checks find them in the cache: (prefix + domain, type). */
+struct prefetch {
+	const char *prefix; /* "" for the domain itself, "_dmarc." ... */
+	uint16_t type;	    /* LDNS_RR_TYPE_* */
+};
+
 struct check_table {
 	const struct check *const *checks;
 	size_t n;
+	const struct prefetch *prefetch;
+	size_t n_prefetch;
 };
 
 /** The domain being scanned (normalised A-label). */

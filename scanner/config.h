@@ -23,6 +23,7 @@ struct config {
 	size_t n_resolvers;
 	char *trust_anchor; /* file path */
 	char *ca_file;	    /* NULL = system store */
+	char *selectors_spec; /* --selectors as given (LIST or @FILE); NULL = the default file */
 	char **selectors;   /* DKIM selectors to probe, in order */
 	size_t n_selectors;
 	char *profile;	    /* NULL or path */

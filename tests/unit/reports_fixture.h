@@ -36,7 +36,8 @@ static const struct check *const fx_checks[] = {
 	&fx_mx,       &fx_dnssec, &fx_spf,  &fx_dmarc, &fx_dkim,
 	&fx_starttls, &fx_dane,   &fx_ipv6, &fx_extra,
 };
-static const struct check_table fx_table = { fx_checks, sizeof(fx_checks) / sizeof(fx_checks[0]) };
+static const struct check_table fx_table = { .checks = fx_checks,
+					     .n = sizeof(fx_checks) / sizeof(fx_checks[0]) };
 
 enum { FX_MX, FX_DNSSEC, FX_SPF, FX_DMARC, FX_DKIM, FX_STARTTLS, FX_DANE, FX_IPV6, FX_EXTRA };
 

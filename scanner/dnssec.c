@@ -1,0 +1,1651 @@
+/*
+ * domscan's own DNSSEC validator (see scanner/dnssec.h and docs/dnssec.md).
+ *
+ * Top-down: from the deepest trust anchor above a name, every label between a known secure
+ * zone K and the target is probed with a DS query (through the shared recursive resolver, CD=1):
+ *   - a DS RRset signed by K: a zone cut; its DNSKEY RRset must hold a key matching a DS and
+ *     be signed by it; the zone's keys are then trusted;
+ *   - a denial signed by K: NS without SOA in the bitmap (or an NSEC3 opt-out span) proves an
+ *     unsigned delegation (insecure); no NS means the name is inside K; NXDOMAIN ends the walk.
+ * The signer name of the answer (when it is an ancestor of the name) bounds the walk, so a
+ * signed answer costs one DS+DNSKEY pair per zone cut; every cut is cached for the run.
+ *
+ * ldns is used for wire parsing, canonical names and signature crypto only
+ * (ldns_verify_rrsig_time); the denial logic and every record-shape check are ours, because
+ * ldns's denial helpers verify no signatures, and abort or leak on hostile NSEC3
+ * (../shared/reference/libraries.md §1).
+ */
+#include "scanner/dnssec.h"
+#include "scanner/result.h"
+#include "scanner/util.h"
+
+#include <ctype.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CNAME_HOPS 12
+#define MAX_WALK_LABELS 64
+#define N_BUCKETS 4096
+
+enum ckind {
+	C_ZONE,	    /* a secure zone apex with validated keys */
+	C_NOTCUT,   /* a name inside its parent zone (no delegation) */
+	C_NXD,	    /* the name does not exist in its parent zone */
+	C_INSECURE, /* an unsigned delegation (or unsupported algorithms): below is insecure */
+	C_BOGUS,
+	C_ERROR,
+};
+
+struct centry {
+	char *key; /* canonical presentation name with trailing dot */
+	bool done;
+	enum ckind kind;
+	char *reason;
+	ldns_rdf *dn;
+	ldns_rr_list *keys; /* C_ZONE: the zone's DNSKEY RRset (validated) */
+	int algs[8];	    /* C_ZONE: algorithms of the keys a DS/anchor pointed to */
+	size_t n_algs;
+	int tags[8];
+	size_t n_tags;
+	bool deprecated;
+	int nsec3_iter; /* C_ZONE: NSEC3PARAM iterations, -1 when none */
+	struct centry *next;
+};
+
+struct validator {
+	struct dns_client *dns;
+	ldns_rr_list *anchors; /* DS and DNSKEY records */
+	time_t fixed_now;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct centry *buckets[N_BUCKETS];
+};
+
+/* ---- small helpers --------------------------------------------------------------------- */
+
+static time_t v_now(const struct validator *v)
+{
+	return v->fixed_now ? v->fixed_now : (time_t)now_wall();
+}
+
+/* Presentation form for messages: no trailing dot except for the root. malloc'd. */
+static char *dn_show(const ldns_rdf *dn)
+{
+	char *s = ldns_rdf2str(dn);
+	if (!s)
+		return xstrdup("?");
+	for (char *p = s; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	size_t n = strlen(s);
+	if (n > 1 && s[n - 1] == '.')
+		s[n - 1] = '\0';
+	char *r = text_sanitize(s, strlen(s), 300);
+	free(s);
+	return r;
+}
+
+static char *dn_key(const ldns_rdf *dn)
+{
+	char *s = ldns_rdf2str(dn);
+	if (!s)
+		return xstrdup("?");
+	for (char *p = s; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return s;
+}
+
+static bool dn_eq(const ldns_rdf *a, const ldns_rdf *b)
+{
+	return ldns_dname_compare(a, b) == 0;
+}
+
+/* a is b or below b */
+static bool dn_under(const ldns_rdf *a, const ldns_rdf *b)
+{
+	return dn_eq(a, b) || ldns_dname_is_subdomain(a, b);
+}
+
+static const char *type_name(uint16_t t, char buf[16])
+{
+	const ldns_rr_descriptor *d = ldns_rr_descript(t);
+	if (d && d->_name)
+		return d->_name;
+	snprintf(buf, 16, "TYPE%u", t);
+	return buf;
+}
+
+static void fmt_date(uint32_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm)) {
+		snprintf(out, 32, "%u", t);
+		return;
+	}
+	strftime(out, 32, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+static bool alg_deprecated(int alg)
+{
+	return alg == LDNS_RSAMD5 || alg == LDNS_DSA || alg == LDNS_RSASHA1 ||
+	       alg == LDNS_DSA_NSEC3 || alg == LDNS_RSASHA1_NSEC3;
+}
+
+static bool alg_supported(int alg)
+{
+	switch (alg) {
+	case LDNS_RSAMD5:
+	case LDNS_DSA:
+	case LDNS_RSASHA1:
+	case LDNS_DSA_NSEC3:
+	case LDNS_RSASHA1_NSEC3:
+	case LDNS_RSASHA256:
+	case LDNS_RSASHA512:
+	case LDNS_ECDSAP256SHA256:
+	case LDNS_ECDSAP384SHA384:
+	case LDNS_ED25519:
+	case LDNS_ED448:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool digest_supported(int d)
+{
+	return d == LDNS_SHA1 || d == LDNS_SHA256 || d == LDNS_SHA384;
+}
+
+const char *dnssec_status_name(enum dnssec_status s)
+{
+	switch (s) {
+	case DNSSEC_SECURE:
+		return "secure";
+	case DNSSEC_INSECURE:
+		return "insecure";
+	case DNSSEC_BOGUS:
+		return "bogus";
+	case DNSSEC_ERROR:
+	default:
+		return "error";
+	}
+}
+
+void dnssec_result_clear(struct dnssec_result *r)
+{
+	if (!r)
+		return;
+	free(r->reason);
+	r->reason = NULL;
+	json_decref(r->detail);
+	r->detail = NULL;
+}
+
+/* ---- record shapes --------------------------------------------------------------------- */
+
+static bool rdf_is(const ldns_rr *rr, size_t i, ldns_rdf_type t, size_t size)
+{
+	const ldns_rdf *f = ldns_rr_rdf(rr, i);
+	if (!f || ldns_rdf_get_type(f) != t)
+		return false;
+	if (size && ldns_rdf_size(f) != size)
+		return false;
+	return true;
+}
+
+static bool bitmap_ok(const ldns_rdf *f)
+{
+	if (!f)
+		return true; /* absent: empty bitmap */
+	if (ldns_rdf_get_type(f) != LDNS_RDF_TYPE_BITMAP)
+		return false;
+	const uint8_t *p = ldns_rdf_data(f);
+	size_t n = ldns_rdf_size(f), i = 0;
+	int last = -1;
+	while (i < n) {
+		if (n - i < 2)
+			return false;
+		int win = p[i], len = p[i + 1];
+		if (win <= last || len < 1 || len > 32 || n - i - 2 < (size_t)len)
+			return false;
+		last = win;
+		i += 2 + (size_t)len;
+	}
+	return true;
+}
+
+bool dnssec_bitmap_has(const ldns_rdf *f, uint16_t type)
+{
+	if (!f || !bitmap_ok(f))
+		return false;
+	const uint8_t *p = ldns_rdf_data(f);
+	size_t n = ldns_rdf_size(f), i = 0;
+	while (i + 2 <= n) {
+		int win = p[i], len = p[i + 1];
+		if (win == type >> 8) {
+			int byte = (type & 0xff) >> 3;
+			if (byte >= len)
+				return false;
+			return (p[i + 2 + byte] & (0x80 >> (type & 7))) != 0;
+		}
+		i += 2 + (size_t)len;
+	}
+	return false;
+}
+
+/* base32hex decode of an NSEC3 owner's first label: exactly 20 bytes */
+static bool b32hex_20(const uint8_t *s, size_t len, uint8_t out[20])
+{
+	if (len != 32)
+		return false;
+	uint64_t acc = 0;
+	int bits = 0;
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		int c = tolower(s[i]), v;
+		if (c >= '0' && c <= '9')
+			v = c - '0';
+		else if (c >= 'a' && c <= 'v')
+			v = c - 'a' + 10;
+		else
+			return false;
+		acc = (acc << 5) | (uint64_t)v;
+		bits += 5;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o >= 20)
+				return false;
+			out[o++] = (uint8_t)(acc >> bits);
+		}
+	}
+	return o == 20;
+}
+
+static bool nsec3_owner_hash(const ldns_rr *rr, uint8_t out[20])
+{
+	const ldns_rdf *o = ldns_rr_owner(rr);
+	if (!o || ldns_rdf_size(o) < 1)
+		return false;
+	const uint8_t *d = ldns_rdf_data(o);
+	size_t l = d[0];
+	if (l + 1 > ldns_rdf_size(o))
+		return false;
+	return b32hex_20(d + 1, l, out);
+}
+
+bool dnssec_rr_shape_ok(const ldns_rr *rr)
+{
+	if (!rr || !ldns_rr_owner(rr) || ldns_rdf_get_type(ldns_rr_owner(rr)) != LDNS_RDF_TYPE_DNAME)
+		return false;
+	size_t n = ldns_rr_rd_count(rr);
+	switch (ldns_rr_get_type(rr)) {
+	case LDNS_RR_TYPE_DS:
+		return n == 4 && rdf_is(rr, 0, LDNS_RDF_TYPE_INT16, 2) &&
+		       rdf_is(rr, 1, LDNS_RDF_TYPE_ALG, 1) && rdf_is(rr, 2, LDNS_RDF_TYPE_INT8, 1) &&
+		       ldns_rr_rdf(rr, 3) && ldns_rdf_size(ldns_rr_rdf(rr, 3)) > 0;
+	case LDNS_RR_TYPE_DNSKEY:
+		return n == 4 && rdf_is(rr, 0, LDNS_RDF_TYPE_INT16, 2) &&
+		       rdf_is(rr, 1, LDNS_RDF_TYPE_INT8, 1) && rdf_is(rr, 2, LDNS_RDF_TYPE_ALG, 1) &&
+		       rdf_is(rr, 3, LDNS_RDF_TYPE_B64, 0) && ldns_rdf_size(ldns_rr_rdf(rr, 3)) > 0 &&
+		       ldns_rdf_data(ldns_rr_rdf(rr, 1))[0] == 3;
+	case LDNS_RR_TYPE_RRSIG:
+		return n == 9 && rdf_is(rr, 0, LDNS_RDF_TYPE_TYPE, 2) &&
+		       rdf_is(rr, 1, LDNS_RDF_TYPE_ALG, 1) && rdf_is(rr, 2, LDNS_RDF_TYPE_INT8, 1) &&
+		       rdf_is(rr, 3, LDNS_RDF_TYPE_INT32, 4) && rdf_is(rr, 4, LDNS_RDF_TYPE_TIME, 4) &&
+		       rdf_is(rr, 5, LDNS_RDF_TYPE_TIME, 4) && rdf_is(rr, 6, LDNS_RDF_TYPE_INT16, 2) &&
+		       rdf_is(rr, 7, LDNS_RDF_TYPE_DNAME, 0) && rdf_is(rr, 8, LDNS_RDF_TYPE_B64, 0) &&
+		       ldns_rdf_size(ldns_rr_rdf(rr, 8)) > 0 &&
+		       ldns_rdf_data(ldns_rr_rdf(rr, 2))[0] <= 127;
+	case LDNS_RR_TYPE_NSEC:
+		return (n == 1 || n == 2) && rdf_is(rr, 0, LDNS_RDF_TYPE_DNAME, 0) &&
+		       bitmap_ok(n == 2 ? ldns_rr_rdf(rr, 1) : NULL);
+	case LDNS_RR_TYPE_NSEC3: {
+		uint8_t h[20];
+		if (!(n == 5 || n == 6) || !rdf_is(rr, 0, LDNS_RDF_TYPE_INT8, 1) ||
+		    !rdf_is(rr, 1, LDNS_RDF_TYPE_INT8, 1) || !rdf_is(rr, 2, LDNS_RDF_TYPE_INT16, 2) ||
+		    !rdf_is(rr, 3, LDNS_RDF_TYPE_NSEC3_SALT, 0) ||
+		    !rdf_is(rr, 4, LDNS_RDF_TYPE_NSEC3_NEXT_OWNER, 21))
+			return false;
+		const ldns_rdf *salt = ldns_rr_rdf(rr, 3), *next = ldns_rr_rdf(rr, 4);
+		if (ldns_rdf_size(salt) < 1 ||
+		    ldns_rdf_data(salt)[0] + 1u != ldns_rdf_size(salt) || ldns_rdf_data(next)[0] != 20)
+			return false;
+		if (ldns_rdf_data(ldns_rr_rdf(rr, 0))[0] != 1)
+			return false;
+		if (!bitmap_ok(n == 6 ? ldns_rr_rdf(rr, 5) : NULL))
+			return false;
+		return nsec3_owner_hash(rr, h);
+	}
+	case LDNS_RR_TYPE_NSEC3PARAM:
+		return n == 4 && rdf_is(rr, 0, LDNS_RDF_TYPE_INT8, 1) &&
+		       rdf_is(rr, 1, LDNS_RDF_TYPE_INT8, 1) && rdf_is(rr, 2, LDNS_RDF_TYPE_INT16, 2) &&
+		       rdf_is(rr, 3, LDNS_RDF_TYPE_NSEC3_SALT, 0) && ldns_rdf_size(ldns_rr_rdf(rr, 3)) >= 1 &&
+		       ldns_rdf_data(ldns_rr_rdf(rr, 3))[0] + 1u == ldns_rdf_size(ldns_rr_rdf(rr, 3));
+	default:
+		return true;
+	}
+}
+
+static uint8_t rd_u8(const ldns_rr *rr, size_t i)
+{
+	return ldns_rdf_data(ldns_rr_rdf(rr, i))[0];
+}
+
+static uint16_t rd_u16(const ldns_rr *rr, size_t i)
+{
+	const uint8_t *p = ldns_rdf_data(ldns_rr_rdf(rr, i));
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t rd_u32(const ldns_rr *rr, size_t i)
+{
+	const uint8_t *p = ldns_rdf_data(ldns_rr_rdf(rr, i));
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static const ldns_rdf *nsec_bitmap(const ldns_rr *rr)
+{
+	size_t i = ldns_rr_get_type(rr) == LDNS_RR_TYPE_NSEC ? 1 : 5;
+	return ldns_rr_rd_count(rr) > i ? ldns_rr_rdf(rr, i) : NULL;
+}
+
+/* ---- NSEC3 hashing ----------------------------------------------------------------------- */
+
+bool dnssec_nsec3_hash(const ldns_rdf *name, const uint8_t *salt, size_t salt_len,
+		       unsigned iterations, uint8_t out[20])
+{
+	if (!name || ldns_rdf_get_type(name) != LDNS_RDF_TYPE_DNAME || salt_len > 255 ||
+	    iterations > 65535)
+		return false;
+	uint8_t buf[LDNS_MAX_DOMAINLEN + 256 + 20];
+	size_t n = ldns_rdf_size(name);
+	if (n > LDNS_MAX_DOMAINLEN + 1 || n == 0)
+		return false;
+	memcpy(buf, ldns_rdf_data(name), n);
+	/* canonical: lower-case the labels */
+	for (size_t i = 0; i < n;) {
+		size_t l = buf[i];
+		if (l == 0 || i + 1 + l > n)
+			break;
+		for (size_t j = i + 1; j <= i + l; j++)
+			buf[j] = (uint8_t)tolower(buf[j]);
+		i += 1 + l;
+	}
+	memcpy(buf + n, salt, salt_len);
+	unsigned int len = 0;
+	if (!EVP_Digest(buf, n + salt_len, out, &len, EVP_sha1(), NULL) || len != 20)
+		return false;
+	for (unsigned it = 0; it < iterations; it++) {
+		memcpy(buf, out, 20);
+		memcpy(buf + 20, salt, salt_len);
+		if (!EVP_Digest(buf, 20 + salt_len, out, &len, EVP_sha1(), NULL) || len != 20)
+			return false;
+	}
+	return true;
+}
+
+/* ---- denial of existence ----------------------------------------------------------------- */
+
+static bool nsec_covers(const ldns_rdf *owner, const ldns_rdf *next, const ldns_rdf *name)
+{
+	if (ldns_dname_compare(owner, name) >= 0)
+		return false;
+	if (ldns_dname_compare(owner, next) < 0)
+		return ldns_dname_compare(name, next) < 0;
+	return true; /* the last NSEC of the zone wraps around to the apex */
+}
+
+static bool hash_covers(const uint8_t own[20], const uint8_t nxt[20], const uint8_t h[20])
+{
+	int a = memcmp(own, h, 20), b = memcmp(own, nxt, 20);
+	if (a >= 0)
+		return false;
+	if (b < 0)
+		return memcmp(h, nxt, 20) < 0;
+	return true;
+}
+
+/* the longest ancestor-or-self of `name` that is also ancestor-or-self of `other` */
+static ldns_rdf *common_ancestor(const ldns_rdf *name, const ldns_rdf *other)
+{
+	ldns_rdf *a = ldns_rdf_clone(name);
+	while (a && !dn_under(other, a)) {
+		if (ldns_dname_label_count(a) == 0)
+			break;
+		ldns_rdf *c = ldns_dname_left_chop(a);
+		ldns_rdf_deep_free(a);
+		a = c;
+	}
+	return a;
+}
+
+static ldns_rdf *wildcard_of(const ldns_rdf *ce)
+{
+	ldns_rdf *star = ldns_dname_new_frm_str("*");
+	if (!star)
+		return NULL;
+	ldns_rdf *w = ldns_dname_cat_clone(star, ce);
+	ldns_rdf_deep_free(star);
+	return w;
+}
+
+static void set_bits(struct denial *out, const ldns_rr *rr)
+{
+	const ldns_rdf *bm = nsec_bitmap(rr);
+	out->matched = true;
+	out->has_ns = dnssec_bitmap_has(bm, LDNS_RR_TYPE_NS);
+	out->has_soa = dnssec_bitmap_has(bm, LDNS_RR_TYPE_SOA);
+	out->has_ds = dnssec_bitmap_has(bm, LDNS_RR_TYPE_DS);
+	out->has_cname = dnssec_bitmap_has(bm, LDNS_RR_TYPE_CNAME);
+}
+
+static void denial_nsec(const ldns_rdf *zone, const ldns_rdf *name, ldns_rr_type type,
+			const ldns_rr_list *recs, struct denial *out)
+{
+	size_t n = ldns_rr_list_rr_count(recs);
+	const ldns_rr *cover = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(recs, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NSEC)
+			continue;
+		const ldns_rdf *bm = nsec_bitmap(rr);
+		if (dn_eq(ldns_rr_owner(rr), name)) {
+			if (dnssec_bitmap_has(bm, type) || dnssec_bitmap_has(bm, LDNS_RR_TYPE_CNAME)) {
+				snprintf(out->why_not, sizeof(out->why_not),
+					 "NSEC at the name lists the type or a CNAME");
+				return;
+			}
+			set_bits(out, rr);
+			out->kind = DENIAL_NODATA;
+			return;
+		}
+		if (nsec_covers(ldns_rr_owner(rr), ldns_rr_rdf(rr, 0), name))
+			cover = rr;
+	}
+	if (!cover) {
+		snprintf(out->why_not, sizeof(out->why_not), "no NSEC matches or covers the name");
+		return;
+	}
+	const ldns_rdf *next = ldns_rr_rdf(cover, 0);
+	if (ldns_dname_is_subdomain(next, name)) { /* empty non-terminal */
+		out->kind = DENIAL_NODATA;
+		return;
+	}
+	ldns_rdf *ce1 = common_ancestor(name, ldns_rr_owner(cover));
+	ldns_rdf *ce2 = common_ancestor(name, next);
+	ldns_rdf *ce = NULL;
+	if (ce1 && ce2)
+		ce = ldns_dname_label_count(ce1) >= ldns_dname_label_count(ce2) ? ce1 : ce2;
+	ldns_rdf *w = ce && dn_under(ce, zone) ? wildcard_of(ce) : NULL;
+	if (!w) {
+		snprintf(out->why_not, sizeof(out->why_not), "no closest encloser inside the zone");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(recs, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NSEC)
+			continue;
+		const ldns_rdf *bm = nsec_bitmap(rr);
+		if (dn_eq(ldns_rr_owner(rr), w)) {
+			if (!dnssec_bitmap_has(bm, type) && !dnssec_bitmap_has(bm, LDNS_RR_TYPE_CNAME)) {
+				out->kind = DENIAL_NODATA; /* wildcard NODATA */
+				goto out;
+			}
+			snprintf(out->why_not, sizeof(out->why_not),
+				 "a wildcard exists that should have matched");
+			goto out;
+		}
+		if (nsec_covers(ldns_rr_owner(rr), ldns_rr_rdf(rr, 0), w)) {
+			out->kind = DENIAL_NXDOMAIN;
+			goto out;
+		}
+	}
+	snprintf(out->why_not, sizeof(out->why_not), "no NSEC proves that no wildcard exists");
+out:
+	ldns_rdf_deep_free(ce1);
+	ldns_rdf_deep_free(ce2);
+	ldns_rdf_deep_free(w);
+}
+
+struct n3 {
+	const ldns_rr *rr;
+	uint8_t own[20], next[20];
+};
+
+static const struct n3 *n3_match(const struct n3 *v, size_t n, const uint8_t h[20])
+{
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(v[i].own, h, 20) == 0)
+			return &v[i];
+	return NULL;
+}
+
+static const struct n3 *n3_cover(const struct n3 *v, size_t n, const uint8_t h[20])
+{
+	for (size_t i = 0; i < n; i++)
+		if (hash_covers(v[i].own, v[i].next, h))
+			return &v[i];
+	return NULL;
+}
+
+static void denial_nsec3(const ldns_rdf *zone, const ldns_rdf *name, ldns_rr_type type,
+			 const ldns_rr_list *recs, struct denial *out)
+{
+	size_t total = ldns_rr_list_rr_count(recs), n = 0;
+	struct n3 *v = xcalloc(total ? total : 1, sizeof(*v));
+	const ldns_rr *first = NULL;
+	ldns_rdf *cur = NULL, *w = NULL;
+	out->nsec3 = true;
+	for (size_t i = 0; i < total; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(recs, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NSEC3)
+			continue;
+		if (ldns_dname_label_count(ldns_rr_owner(rr)) != ldns_dname_label_count(zone) + 1)
+			continue;
+		if (!first)
+			first = rr;
+		/* one chain: same algorithm, iterations and salt as the first record */
+		if (rd_u16(rr, 2) != rd_u16(first, 2) ||
+		    ldns_rdf_compare(ldns_rr_rdf(rr, 3), ldns_rr_rdf(first, 3)) != 0)
+			continue;
+		if (!nsec3_owner_hash(rr, v[n].own))
+			continue;
+		memcpy(v[n].next, ldns_rdf_data(ldns_rr_rdf(rr, 4)) + 1, 20);
+		v[n].rr = rr;
+		n++;
+	}
+	if (!n) {
+		snprintf(out->why_not, sizeof(out->why_not), "no NSEC3 record in the zone");
+		goto out;
+	}
+	unsigned iter = rd_u16(first, 2);
+	out->nsec3_iterations = (int)iter;
+	if (iter > DNSSEC_NSEC3_MAX_ITER) {
+		out->too_many_iterations = true;
+		snprintf(out->why_not, sizeof(out->why_not), "NSEC3 iterations %u above %d", iter,
+			 DNSSEC_NSEC3_MAX_ITER);
+		goto out;
+	}
+	const uint8_t *salt = ldns_rdf_data(ldns_rr_rdf(first, 3)) + 1;
+	size_t salt_len = ldns_rdf_data(ldns_rr_rdf(first, 3))[0];
+	uint8_t h[20];
+
+	if (!dnssec_nsec3_hash(name, salt, salt_len, iter, h))
+		goto out;
+	const struct n3 *m = n3_match(v, n, h);
+	if (m) {
+		const ldns_rdf *bm = nsec_bitmap(m->rr);
+		if (dnssec_bitmap_has(bm, type) || dnssec_bitmap_has(bm, LDNS_RR_TYPE_CNAME)) {
+			snprintf(out->why_not, sizeof(out->why_not),
+				 "NSEC3 at the name lists the type or a CNAME");
+			goto out;
+		}
+		set_bits(out, m->rr);
+		out->kind = DENIAL_NODATA;
+		goto out;
+	}
+	/* closest encloser proof (RFC 5155 §8.3) */
+	const struct n3 *nc_cover = NULL;
+	ldns_rdf *nc = ldns_rdf_clone(name);
+	cur = nc ? ldns_dname_left_chop(nc) : NULL;
+	while (cur && dn_under(cur, zone)) {
+		if (!dnssec_nsec3_hash(cur, salt, salt_len, iter, h))
+			break;
+		if (n3_match(v, n, h)) {
+			uint8_t hn[20];
+			if (dnssec_nsec3_hash(nc, salt, salt_len, iter, hn))
+				nc_cover = n3_cover(v, n, hn);
+			break;
+		}
+		if (ldns_dname_label_count(cur) == 0)
+			break;
+		ldns_rdf_deep_free(nc);
+		nc = cur;
+		cur = ldns_dname_left_chop(nc);
+	}
+	ldns_rdf_deep_free(nc);
+	if (!nc_cover || !cur) {
+		snprintf(out->why_not, sizeof(out->why_not), "no NSEC3 closest encloser proof");
+		goto out;
+	}
+	if (rd_u8(nc_cover->rr, 1) & 1) {
+		out->kind = DENIAL_OPTOUT;
+		goto out;
+	}
+	w = wildcard_of(cur);
+	if (w && dnssec_nsec3_hash(w, salt, salt_len, iter, h)) {
+		const struct n3 *wm = n3_match(v, n, h);
+		if (wm) {
+			const ldns_rdf *bm = nsec_bitmap(wm->rr);
+			if (!dnssec_bitmap_has(bm, type) && !dnssec_bitmap_has(bm, LDNS_RR_TYPE_CNAME))
+				out->kind = DENIAL_NODATA;
+			else
+				snprintf(out->why_not, sizeof(out->why_not),
+					 "a wildcard exists that should have matched");
+			goto out;
+		}
+		if (n3_cover(v, n, h)) {
+			out->kind = DENIAL_NXDOMAIN;
+			goto out;
+		}
+	}
+	snprintf(out->why_not, sizeof(out->why_not), "no NSEC3 proves that no wildcard exists");
+out:
+	ldns_rdf_deep_free(cur);
+	ldns_rdf_deep_free(w);
+	free(v);
+}
+
+void dnssec_denial(const ldns_rdf *zone, const ldns_rdf *name, ldns_rr_type type,
+		   const ldns_rr_list *records, struct denial *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = DENIAL_NONE;
+	out->nsec3_iterations = -1;
+	snprintf(out->why_not, sizeof(out->why_not), "no NSEC or NSEC3 records");
+	if (!zone || !name || ldns_rdf_get_type(zone) != LDNS_RDF_TYPE_DNAME ||
+	    ldns_rdf_get_type(name) != LDNS_RDF_TYPE_DNAME || !dn_under(name, zone))
+		return;
+	ldns_rr_list *use = ldns_rr_list_new();
+	bool have_nsec = false, have_nsec3 = false;
+	for (size_t i = 0; records && i < ldns_rr_list_rr_count(records); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(records, i);
+		ldns_rr_type t = ldns_rr_get_type(rr);
+		if ((t != LDNS_RR_TYPE_NSEC && t != LDNS_RR_TYPE_NSEC3) || !dnssec_rr_shape_ok(rr))
+			continue;
+		if (!dn_under(ldns_rr_owner(rr), zone))
+			continue;
+		if (t == LDNS_RR_TYPE_NSEC && !dn_under(ldns_rr_rdf(rr, 0), zone))
+			continue;
+		have_nsec |= t == LDNS_RR_TYPE_NSEC;
+		have_nsec3 |= t == LDNS_RR_TYPE_NSEC3;
+		ldns_rr_list_push_rr(use, rr);
+	}
+	if (have_nsec)
+		denial_nsec(zone, name, type, use, out);
+	if (out->kind == DENIAL_NONE && have_nsec3) {
+		struct denial d3;
+		memset(&d3, 0, sizeof(d3));
+		d3.nsec3_iterations = -1;
+		denial_nsec3(zone, name, type, use, &d3);
+		*out = d3;
+	}
+	ldns_rr_list_free(use);
+}
+
+/* ---- messages ---------------------------------------------------------------------------- */
+
+struct msg {
+	ldns_rr_list *an, *ns;
+	int rcode;
+	size_t malformed;
+};
+
+static ldns_rr_list *clone_section(const ldns_rr_list *src, size_t *malformed)
+{
+	ldns_rr_list *out = ldns_rr_list_new();
+	for (size_t i = 0; src && i < ldns_rr_list_rr_count(src); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(src, i);
+		if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
+			continue;
+		if (!dnssec_rr_shape_ok(rr)) {
+			(*malformed)++;
+			continue;
+		}
+		ldns_rr *c = ldns_rr_clone(rr);
+		if (!c)
+			die("out of memory");
+		ldns_dname2canonical(ldns_rr_owner(c));
+		ldns_rr_list_push_rr(out, c);
+	}
+	return out;
+}
+
+static void msg_from_pkt(const ldns_pkt *p, struct msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->an = clone_section(ldns_pkt_answer(p), &m->malformed);
+	m->ns = clone_section(ldns_pkt_authority(p), &m->malformed);
+	m->rcode = ldns_pkt_get_rcode(p);
+}
+
+static void msg_free(struct msg *m)
+{
+	ldns_rr_list_deep_free(m->an);
+	ldns_rr_list_deep_free(m->ns);
+	m->an = m->ns = NULL;
+}
+
+/* shallow selection: the list does not own the RRs */
+static ldns_rr_list *select_rrs(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t)
+{
+	ldns_rr_list *out = ldns_rr_list_new();
+	for (size_t i = 0; l && i < ldns_rr_list_rr_count(l); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(l, i);
+		if (ldns_rr_get_type(rr) == t && (!owner || dn_eq(ldns_rr_owner(rr), owner)))
+			ldns_rr_list_push_rr(out, rr);
+	}
+	return out;
+}
+
+static ldns_rr_list *select_sigs(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t)
+{
+	ldns_rr_list *out = ldns_rr_list_new();
+	for (size_t i = 0; l && i < ldns_rr_list_rr_count(l); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(l, i);
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_RRSIG && rd_u16(rr, 0) == t &&
+		    dn_eq(ldns_rr_owner(rr), owner))
+			ldns_rr_list_push_rr(out, rr);
+	}
+	return out;
+}
+
+/* ---- signature verification --------------------------------------------------------------- */
+
+struct vinfo {
+	int alg;
+	bool wildcard; /* the signature was made over a wildcard */
+	int labels;
+};
+
+/*
+ * Verify rrset (one owner/type) with sigs against the zone's keys. On failure, writes a
+ * reason ("RRSIG on good.test/SOA expired ...").
+ */
+static bool verify_rrset(const ldns_rr_list *rrset, const ldns_rr_list *sigs, const ldns_rdf *zone,
+			 const ldns_rr_list *keys, time_t now, struct vinfo *vi, char *why,
+			 size_t whylen)
+{
+	char tb[16], dbuf[32];
+	const ldns_rr *first = ldns_rr_list_rr(rrset, 0);
+	char *owner = dn_show(ldns_rr_owner(first));
+	char *zs = dn_show(zone);
+	const char *tn = type_name(ldns_rr_get_type(first), tb);
+	int prio = 0; /* keep the most telling reason */
+	bool ok = false;
+	snprintf(why, whylen, "no RRSIG on %s/%s", owner, tn);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(sigs) && !ok; i++) {
+		ldns_rr *sig = ldns_rr_list_rr(sigs, i);
+		int alg = rd_u8(sig, 1), labels = rd_u8(sig, 2), tag = rd_u16(sig, 6);
+		uint32_t exp = rd_u32(sig, 4), inc = rd_u32(sig, 5);
+		int olabels = ldns_dname_label_count(ldns_rr_owner(first));
+		if (ldns_dname_is_wildcard(ldns_rr_owner(first)))
+			olabels--;
+		if (!dn_eq(ldns_rr_rdf(sig, 7), zone)) {
+			if (prio < 1) {
+				char *s = dn_show(ldns_rr_rdf(sig, 7));
+				snprintf(why, whylen, "RRSIG on %s/%s is by %s, not by its zone %s",
+					 owner, tn, s, zs);
+				free(s);
+				prio = 1;
+			}
+			continue;
+		}
+		if (labels > olabels) {
+			if (prio < 2) {
+				snprintf(why, whylen, "RRSIG on %s/%s has a wrong label count %d",
+					 owner, tn, labels);
+				prio = 2;
+			}
+			continue;
+		}
+		if ((int32_t)(exp - (uint32_t)now) < 0) {
+			if (prio < 4) {
+				fmt_date(exp, dbuf);
+				snprintf(why, whylen, "RRSIG on %s/%s expired %s", owner, tn, dbuf);
+				prio = 4;
+			}
+			continue;
+		}
+		if ((int32_t)((uint32_t)now - inc) < 0 || (int32_t)(exp - inc) < 0) {
+			if (prio < 4) {
+				fmt_date(inc, dbuf);
+				snprintf(why, whylen, "RRSIG on %s/%s not valid before %s", owner, tn,
+					 dbuf);
+				prio = 4;
+			}
+			continue;
+		}
+		bool found_key = false;
+		for (size_t k = 0; keys && k < ldns_rr_list_rr_count(keys); k++) {
+			ldns_rr *key = ldns_rr_list_rr(keys, k);
+			if (rd_u8(key, 2) != alg || ldns_calc_keytag(key) != tag ||
+			    !(rd_u16(key, 0) & LDNS_KEY_ZONE_KEY) || (rd_u16(key, 0) & LDNS_KEY_REVOKE_KEY))
+				continue;
+			found_key = true;
+			ldns_rr_list *rs = ldns_rr_list_clone(rrset);
+			ldns_rr *sc = ldns_rr_clone(sig);
+			ldns_status st = ldns_verify_rrsig_time(rs, sc, key, now);
+			ldns_rr_free(sc);
+			ldns_rr_list_deep_free(rs);
+			if (st == LDNS_STATUS_OK) {
+				ok = true;
+				if (vi) {
+					vi->alg = alg;
+					vi->labels = labels;
+					vi->wildcard = labels < olabels;
+				}
+				break;
+			}
+		}
+		if (!ok && prio < 3) {
+			if (found_key)
+				snprintf(why, whylen, "RRSIG on %s/%s does not verify with key tag %d",
+					 owner, tn, tag);
+			else
+				snprintf(why, whylen,
+					 "RRSIG on %s/%s needs key tag %d (algorithm %d), not in %s DNSKEY",
+					 owner, tn, tag, alg, zs);
+			prio = 3;
+		}
+	}
+	free(owner);
+	free(zs);
+	return ok;
+}
+
+/* ---- the zone-cut cache -------------------------------------------------------------------- */
+
+static unsigned hash_str(const char *s)
+{
+	unsigned h = 5381;
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h % N_BUCKETS;
+}
+
+static void centry_free(struct centry *e)
+{
+	free(e->key);
+	free(e->reason);
+	ldns_rdf_deep_free(e->dn);
+	ldns_rr_list_deep_free(e->keys);
+	free(e);
+}
+
+/* Look up or claim an entry. Returns it with done=false when the caller must compute it. */
+static struct centry *cache_claim(struct validator *v, const ldns_rdf *dn, bool *mine)
+{
+	char *key = dn_key(dn);
+	unsigned b = hash_str(key);
+	pthread_mutex_lock(&v->mu);
+	struct centry *e;
+	for (e = v->buckets[b]; e; e = e->next)
+		if (strcmp(e->key, key) == 0)
+			break;
+	if (e) {
+		while (!e->done)
+			pthread_cond_wait(&v->cv, &v->mu);
+		pthread_mutex_unlock(&v->mu);
+		free(key);
+		*mine = false;
+		return e;
+	}
+	e = xcalloc(1, sizeof(*e));
+	e->key = key;
+	e->dn = ldns_rdf_clone(dn);
+	e->nsec3_iter = -1;
+	e->next = v->buckets[b];
+	v->buckets[b] = e;
+	pthread_mutex_unlock(&v->mu);
+	*mine = true;
+	return e;
+}
+
+static void cache_publish(struct validator *v, struct centry *e)
+{
+	pthread_mutex_lock(&v->mu);
+	e->done = true;
+	pthread_cond_broadcast(&v->cv);
+	pthread_mutex_unlock(&v->mu);
+}
+
+__attribute__((format(printf, 3, 4))) static void set_kind(struct centry *e, enum ckind k,
+							     const char *fmt, ...)
+{
+	e->kind = k;
+	free(e->reason);
+	e->reason = NULL;
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		e->reason = xvasprintf(fmt, ap);
+		va_end(ap);
+	}
+}
+
+static void add_alg(struct centry *e, int alg, int tag)
+{
+	bool seen = false;
+	for (size_t i = 0; i < e->n_algs; i++)
+		seen |= e->algs[i] == alg;
+	if (!seen && e->n_algs < 8)
+		e->algs[e->n_algs++] = alg;
+	if (e->n_tags < 8)
+		e->tags[e->n_tags++] = tag;
+	if (alg_deprecated(alg))
+		e->deprecated = true;
+}
+
+/* Does DS `ds` point at DNSKEY `key`? */
+static bool ds_matches(const ldns_rr *ds, const ldns_rr *key)
+{
+	if (rd_u16(ds, 0) != ldns_calc_keytag(key) || rd_u8(ds, 1) != rd_u8(key, 2))
+		return false;
+	ldns_rr *kc = ldns_rr_clone(key);
+	ldns_dname2canonical(ldns_rr_owner(kc));
+	ldns_rr *calc = ldns_key_rr2ds(kc, (ldns_hash)rd_u8(ds, 2));
+	ldns_rr_free(kc);
+	if (!calc)
+		return false;
+	bool eq = ldns_rr_rd_count(calc) == 4 &&
+		  ldns_rdf_compare(ldns_rr_rdf(calc, 3), ldns_rr_rdf(ds, 3)) == 0;
+	ldns_rr_free(calc);
+	return eq;
+}
+
+static void fetch_nsec3param(struct validator *v, struct centry *e, time_t now)
+{
+	struct dns_reply *r = dns_query_rdf(v->dns, e->dn, LDNS_RR_TYPE_NSEC3PARAM);
+	if (dns_reply_outcome(r) == DNS_ANSWER && r->pkt) {
+		struct msg m;
+		msg_from_pkt(r->pkt, &m);
+		ldns_rr_list *rs = select_rrs(m.an, e->dn, LDNS_RR_TYPE_NSEC3PARAM);
+		ldns_rr_list *sg = select_sigs(m.an, e->dn, LDNS_RR_TYPE_NSEC3PARAM);
+		char why[256];
+		if (ldns_rr_list_rr_count(rs) &&
+		    verify_rrset(rs, sg, e->dn, e->keys, now, NULL, why, sizeof(why)))
+			for (size_t i = 0; i < ldns_rr_list_rr_count(rs); i++) {
+				int it = rd_u16(ldns_rr_list_rr(rs, i), 2);
+				if (it > e->nsec3_iter)
+					e->nsec3_iter = it;
+			}
+		ldns_rr_list_free(rs);
+		ldns_rr_list_free(sg);
+		msg_free(&m);
+	}
+	dns_reply_release(r);
+}
+
+/*
+ * Establish the keys of zone e->dn from trusted DS records (from the parent, or an anchor)
+ * and/or trusted DNSKEY anchors.
+ */
+static void establish_zone(struct validator *v, struct centry *e, const ldns_rr_list *ds,
+			   const ldns_rr_list *anchor_keys, time_t now)
+{
+	char *zs = dn_show(e->dn);
+	char why[400];
+	ldns_rr_list *usable = ldns_rr_list_new();
+	bool strong = false;
+	for (size_t i = 0; ds && i < ldns_rr_list_rr_count(ds); i++) {
+		const ldns_rr *d = ldns_rr_list_rr(ds, i);
+		if (alg_supported(rd_u8(d, 1)) && digest_supported(rd_u8(d, 2)))
+			strong |= rd_u8(d, 2) != LDNS_SHA1;
+	}
+	for (size_t i = 0; ds && i < ldns_rr_list_rr_count(ds); i++) {
+		ldns_rr *d = ldns_rr_list_rr(ds, i);
+		if (alg_supported(rd_u8(d, 1)) && digest_supported(rd_u8(d, 2)) &&
+		    !(strong && rd_u8(d, 2) == LDNS_SHA1)) /* RFC 4509 §3 */
+			ldns_rr_list_push_rr(usable, d);
+	}
+	size_t n_anchor_keys = anchor_keys ? ldns_rr_list_rr_count(anchor_keys) : 0;
+	if (!ldns_rr_list_rr_count(usable) && !n_anchor_keys) {
+		set_kind(e, C_INSECURE,
+			 "DS for %s uses only algorithms or digest types this validator does not "
+			 "support (RFC 6840 §5.2: insecure)",
+			 zs);
+		goto out;
+	}
+	struct dns_reply *r = dns_query_rdf(v->dns, e->dn, LDNS_RR_TYPE_DNSKEY);
+	enum dns_outcome oc = dns_reply_outcome(r);
+	if (oc == DNS_FAILURE || !r->pkt) {
+		set_kind(e, C_ERROR, "DNSKEY lookup for %s failed: %s", zs, dns_reply_error(r));
+		dns_reply_release(r);
+		goto out;
+	}
+	struct msg m;
+	msg_from_pkt(r->pkt, &m);
+	dns_reply_release(r);
+	ldns_rr_list *keys = select_rrs(m.an, e->dn, LDNS_RR_TYPE_DNSKEY);
+	ldns_rr_list *sigs = select_sigs(m.an, e->dn, LDNS_RR_TYPE_DNSKEY);
+	if (!ldns_rr_list_rr_count(keys)) {
+		set_kind(e, C_BOGUS, "%s has a DS at its parent but publishes no DNSKEY", zs);
+		goto done;
+	}
+	/* candidate secure entry points: keys matching a usable DS, or equal to an anchor key */
+	bool any_match = false, verified = false;
+	why[0] = '\0';
+	for (size_t k = 0; k < ldns_rr_list_rr_count(keys) && !verified; k++) {
+		ldns_rr *key = ldns_rr_list_rr(keys, k);
+		uint16_t fl = rd_u16(key, 0);
+		if (!(fl & LDNS_KEY_ZONE_KEY) || (fl & LDNS_KEY_REVOKE_KEY))
+			continue;
+		bool match = false;
+		for (size_t i = 0; i < ldns_rr_list_rr_count(usable) && !match; i++)
+			match = ds_matches(ldns_rr_list_rr(usable, i), key);
+		for (size_t i = 0; i < n_anchor_keys && !match; i++) {
+			const ldns_rr *a = ldns_rr_list_rr(anchor_keys, i);
+			match = ldns_rdf_compare(ldns_rr_rdf(a, 3), ldns_rr_rdf(key, 3)) == 0 &&
+				rd_u8(a, 2) == rd_u8(key, 2);
+		}
+		if (!match)
+			continue;
+		any_match = true;
+		ldns_rr_list *one = ldns_rr_list_new();
+		ldns_rr_list_push_rr(one, key);
+		/* only signatures made by this key count here */
+		ldns_rr_list *ks = ldns_rr_list_new();
+		for (size_t s = 0; s < ldns_rr_list_rr_count(sigs); s++) {
+			ldns_rr *sg = ldns_rr_list_rr(sigs, s);
+			if (rd_u16(sg, 6) == ldns_calc_keytag(key) && rd_u8(sg, 1) == rd_u8(key, 2))
+				ldns_rr_list_push_rr(ks, sg);
+		}
+		char w[300];
+		if (verify_rrset(keys, ks, e->dn, one, now, NULL, w, sizeof(w))) {
+			verified = true;
+			add_alg(e, rd_u8(key, 2), ldns_calc_keytag(key));
+		} else if (!why[0]) {
+			snprintf(why, sizeof(why), "%s", w);
+		}
+		ldns_rr_list_free(ks);
+		ldns_rr_list_free(one);
+	}
+	if (!any_match) {
+		char tags[120] = "";
+		size_t off = 0;
+		for (size_t i = 0; i < ldns_rr_list_rr_count(usable) && off < sizeof(tags) - 8; i++)
+			off += (size_t)snprintf(tags + off, sizeof(tags) - off, "%s%u",
+						i ? ", " : "", rd_u16(ldns_rr_list_rr(usable, i), 0));
+		if (n_anchor_keys && !ldns_rr_list_rr_count(usable))
+			set_kind(e, C_BOGUS, "no DNSKEY of %s matches the trust anchor", zs);
+		else
+			set_kind(e, C_BOGUS, "DS for %s matches no DNSKEY (key tag %s)", zs, tags);
+		goto done;
+	}
+	if (!verified) {
+		set_kind(e, C_BOGUS, "%s", why[0] ? why : "DNSKEY RRset is not self-signed");
+		goto done;
+	}
+	e->keys = ldns_rr_list_new();
+	for (size_t k = 0; k < ldns_rr_list_rr_count(keys); k++) {
+		ldns_rr *key = ldns_rr_list_rr(keys, k);
+		ldns_rr_list_push_rr(e->keys, ldns_rr_clone(key));
+	}
+	set_kind(e, C_ZONE, NULL);
+	fetch_nsec3param(v, e, now);
+done:
+	ldns_rr_list_free(keys);
+	ldns_rr_list_free(sigs);
+	msg_free(&m);
+out:
+	ldns_rr_list_free(usable);
+	free(zs);
+}
+
+static void anchors_for(const struct validator *v, const ldns_rdf *dn, ldns_rr_list **ds,
+			ldns_rr_list **keys)
+{
+	*ds = ldns_rr_list_new();
+	*keys = ldns_rr_list_new();
+	for (size_t i = 0; i < ldns_rr_list_rr_count(v->anchors); i++) {
+		ldns_rr *a = ldns_rr_list_rr(v->anchors, i);
+		if (!dn_eq(ldns_rr_owner(a), dn))
+			continue;
+		ldns_rr_list_push_rr(ldns_rr_get_type(a) == LDNS_RR_TYPE_DS ? *ds : *keys, a);
+	}
+}
+
+static bool has_anchor(const struct validator *v, const ldns_rdf *dn)
+{
+	for (size_t i = 0; i < ldns_rr_list_rr_count(v->anchors); i++)
+		if (dn_eq(ldns_rr_owner(ldns_rr_list_rr(v->anchors, i)), dn))
+			return true;
+	return false;
+}
+
+/* Compute the entry for name c whose parent zone is `parent` (a C_ZONE entry). */
+static void compute_cut(struct validator *v, struct centry *e, const struct centry *parent,
+			time_t now)
+{
+	char *cs = dn_show(e->dn), *ps = dn_show(parent->dn);
+	char why[400];
+	if (has_anchor(v, e->dn)) {
+		ldns_rr_list *ads, *akeys;
+		anchors_for(v, e->dn, &ads, &akeys);
+		establish_zone(v, e, ads, akeys, now);
+		ldns_rr_list_free(ads);
+		ldns_rr_list_free(akeys);
+		goto out;
+	}
+	struct dns_reply *r = dns_query_rdf(v->dns, e->dn, LDNS_RR_TYPE_DS);
+	enum dns_outcome oc = dns_reply_outcome(r);
+	if (oc == DNS_FAILURE || !r->pkt) {
+		set_kind(e, C_ERROR, "DS lookup for %s failed: %s", cs, dns_reply_error(r));
+		dns_reply_release(r);
+		goto out;
+	}
+	struct msg m;
+	msg_from_pkt(r->pkt, &m);
+	dns_reply_release(r);
+	ldns_rr_list *ds = select_rrs(m.an, e->dn, LDNS_RR_TYPE_DS);
+	ldns_rr_list *cn = select_rrs(m.an, e->dn, LDNS_RR_TYPE_CNAME);
+	if (ldns_rr_list_rr_count(ds)) {
+		ldns_rr_list *sg = select_sigs(m.an, e->dn, LDNS_RR_TYPE_DS);
+		if (!verify_rrset(ds, sg, parent->dn, parent->keys, now, NULL, why, sizeof(why)))
+			set_kind(e, C_BOGUS, "%s", why);
+		else
+			establish_zone(v, e, ds, NULL, now);
+		ldns_rr_list_free(sg);
+	} else if (ldns_rr_list_rr_count(cn)) {
+		ldns_rr_list *sg = select_sigs(m.an, e->dn, LDNS_RR_TYPE_CNAME);
+		if (!verify_rrset(cn, sg, parent->dn, parent->keys, now, NULL, why, sizeof(why)))
+			set_kind(e, C_BOGUS, "%s", why);
+		else
+			set_kind(e, C_NXD, NULL); /* an alias: nothing can live below it */
+		ldns_rr_list_free(sg);
+	} else {
+		/* a denial, signed by the parent zone */
+		ldns_rr_list *good = ldns_rr_list_new();
+		char vwhy[300] = "";
+		for (size_t i = 0; i < ldns_rr_list_rr_count(m.ns); i++) {
+			ldns_rr *rr = ldns_rr_list_rr(m.ns, i);
+			ldns_rr_type t = ldns_rr_get_type(rr);
+			if (t != LDNS_RR_TYPE_NSEC && t != LDNS_RR_TYPE_NSEC3)
+				continue;
+			ldns_rr_list *one = ldns_rr_list_new();
+			ldns_rr_list_push_rr(one, rr);
+			ldns_rr_list *sg = select_sigs(m.ns, ldns_rr_owner(rr), t);
+			if (verify_rrset(one, sg, parent->dn, parent->keys, now, NULL, vwhy,
+					 sizeof(vwhy)))
+				ldns_rr_list_push_rr(good, rr);
+			ldns_rr_list_free(sg);
+			ldns_rr_list_free(one);
+		}
+		struct denial d;
+		dnssec_denial(parent->dn, e->dn, LDNS_RR_TYPE_DS, good, &d);
+		if (d.kind == DENIAL_NODATA && d.matched && d.has_ds)
+			set_kind(e, C_BOGUS, "DS for %s is denied but its NSEC bitmap lists DS", cs);
+		else if (d.kind == DENIAL_NODATA && d.matched && d.has_soa)
+			set_kind(e, C_BOGUS,
+				 "proof that %s has no DS comes from the child zone (SOA bit set), not "
+				 "from %s",
+				 cs, ps);
+		else if (d.kind == DENIAL_NODATA && d.matched && d.has_ns)
+			set_kind(e, C_INSECURE, "%s is an unsigned delegation (%s proves no DS)", cs,
+				 d.nsec3 ? "NSEC3" : "NSEC");
+		else if (d.kind == DENIAL_NODATA)
+			set_kind(e, C_NOTCUT, NULL);
+		else if (d.kind == DENIAL_NXDOMAIN)
+			set_kind(e, C_NXD, NULL);
+		else if (d.kind == DENIAL_OPTOUT)
+			set_kind(e, C_INSECURE,
+				 "%s lies in an NSEC3 opt-out span of %s (unsigned delegation)", cs,
+				 ps);
+		else if (d.too_many_iterations)
+			set_kind(e, C_INSECURE,
+				 "NSEC3 of %s uses %d iterations (above %d, RFC 9276: insecure)", ps,
+				 d.nsec3_iterations, DNSSEC_NSEC3_MAX_ITER);
+		else if (!ldns_rr_list_rr_count(good) && vwhy[0])
+			set_kind(e, C_BOGUS, "no valid proof that %s has no DS: %s", cs, vwhy);
+		else
+			set_kind(e, C_BOGUS, "no valid proof that %s has no DS: %s", cs, d.why_not);
+		ldns_rr_list_free(good);
+	}
+	ldns_rr_list_free(ds);
+	ldns_rr_list_free(cn);
+	msg_free(&m);
+out:
+	free(cs);
+	free(ps);
+}
+
+static const struct centry *get_entry(struct validator *v, const ldns_rdf *dn,
+				      const struct centry *parent, time_t now)
+{
+	bool mine;
+	struct centry *e = cache_claim(v, dn, &mine);
+	if (!mine)
+		return e;
+	if (!parent) { /* a trust anchor's own zone */
+		ldns_rr_list *ads, *akeys;
+		anchors_for(v, dn, &ads, &akeys);
+		establish_zone(v, e, ads, akeys, now);
+		ldns_rr_list_free(ads);
+		ldns_rr_list_free(akeys);
+	} else {
+		compute_cut(v, e, parent, now);
+	}
+	cache_publish(v, e);
+	return e;
+}
+
+struct walk {
+	enum dnssec_status st;
+	const struct centry *zone; /* the deepest secure zone (when st == SECURE) */
+	const char *reason;	   /* borrowed from the cache */
+};
+
+static void chain_note(json_t *chain, const struct centry *e)
+{
+	if (!chain || e->kind != C_ZONE)
+		return;
+	char *zs = dn_show(e->dn);
+	for (size_t i = 0; i < json_array_size(chain); i++) {
+		const char *z = json_string_value(json_object_get(json_array_get(chain, i), "zone"));
+		if (z && strcmp(z, zs) == 0) {
+			free(zs);
+			return;
+		}
+	}
+	json_t *algs = json_array(), *tags = json_array();
+	for (size_t i = 0; i < e->n_algs; i++)
+		json_array_append_new(algs, json_integer(e->algs[i]));
+	for (size_t i = 0; i < e->n_tags; i++)
+		json_array_append_new(tags, json_integer(e->tags[i]));
+	json_t *o = json_pack("{s:s, s:o, s:o}", "zone", zs, "algorithms", algs, "key_tags", tags);
+	if (e->nsec3_iter >= 0)
+		json_object_set_new(o, "nsec3_iterations", json_integer(e->nsec3_iter));
+	json_array_append_new(chain, o);
+	free(zs);
+}
+
+/* Walk from the deepest anchor above `name` down to `target` (an ancestor-or-self of name). */
+static void walk_to(struct validator *v, const ldns_rdf *target, time_t now, json_t *chain,
+		    struct walk *w)
+{
+	memset(w, 0, sizeof(*w));
+	/* the labels of target from the top: ancestors[0] = root ... */
+	ldns_rdf *anc[MAX_WALK_LABELS + 2];
+	size_t n = 0;
+	ldns_rdf *cur = ldns_rdf_clone(target);
+	while (cur && n < MAX_WALK_LABELS + 1) {
+		anc[n++] = cur;
+		if (ldns_dname_label_count(cur) == 0)
+			break;
+		cur = ldns_dname_left_chop(cur);
+	}
+	/* find the topmost anchor */
+	size_t start = n;
+	for (size_t i = n; i-- > 0;)
+		if (has_anchor(v, anc[i])) {
+			start = i;
+			break;
+		}
+	if (start == n) {
+		w->st = DNSSEC_INSECURE;
+		w->reason = "no trust anchor above the name";
+		goto out;
+	}
+	const struct centry *zone = get_entry(v, anc[start], NULL, now);
+	for (size_t i = start + 1; i-- > 0;) {
+		const struct centry *e = i == start ? zone : get_entry(v, anc[i], zone, now);
+		if (e->kind == C_ZONE) {
+			zone = e;
+			chain_note(chain, e);
+		} else if (e->kind == C_NOTCUT) {
+			/* still inside zone */
+		} else if (e->kind == C_NXD) {
+			break;
+		} else {
+			w->st = e->kind == C_INSECURE ? DNSSEC_INSECURE
+				: e->kind == C_BOGUS  ? DNSSEC_BOGUS
+						      : DNSSEC_ERROR;
+			w->reason = e->reason ? e->reason : "validation failed";
+			goto out;
+		}
+	}
+	w->st = DNSSEC_SECURE;
+	w->zone = zone;
+out:
+	for (size_t i = 0; i < n; i++)
+		ldns_rdf_deep_free(anc[i]);
+}
+
+/* ---- per-answer validation ---------------------------------------------------------------- */
+
+struct acc {
+	enum dnssec_status st; /* worst so far */
+	char *reason;
+	bool deprecated;
+	int nsec3_iter;
+	json_t *chain;
+};
+
+static int st_rank(enum dnssec_status s)
+{
+	switch (s) {
+	case DNSSEC_SECURE:
+		return 0;
+	case DNSSEC_INSECURE:
+		return 1;
+	case DNSSEC_ERROR:
+		return 2;
+	case DNSSEC_BOGUS:
+	default:
+		return 3;
+	}
+}
+
+__attribute__((format(printf, 3, 4))) static void acc_fold(struct acc *a, enum dnssec_status s,
+							     const char *fmt, ...)
+{
+	bool worse = st_rank(s) > st_rank(a->st);
+	bool first_reason = st_rank(s) == st_rank(a->st) && s != DNSSEC_SECURE && !a->reason;
+	if (!worse && !first_reason)
+		return;
+	a->st = s;
+	if (fmt) {
+		free(a->reason);
+		va_list ap;
+		va_start(ap, fmt);
+		a->reason = xvasprintf(fmt, ap);
+		va_end(ap);
+	}
+}
+
+static const ldns_rdf *pick_signer(const ldns_rr_list *l, const ldns_rdf *name, ldns_rr_type only)
+{
+	for (size_t i = 0; l && i < ldns_rr_list_rr_count(l); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(l, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_RRSIG)
+			continue;
+		if (only && rd_u16(rr, 0) != only)
+			continue;
+		const ldns_rdf *s = ldns_rr_rdf(rr, 7);
+		if (dn_under(name, s))
+			return s;
+	}
+	return NULL;
+}
+
+static void note_zone(struct acc *a, const struct centry *z)
+{
+	if (z->deprecated)
+		a->deprecated = true;
+	if (z->nsec3_iter > a->nsec3_iter)
+		a->nsec3_iter = z->nsec3_iter;
+}
+
+/* verified NSEC/NSEC3 from the authority section, signed by zone */
+static ldns_rr_list *verified_denials(const struct msg *m, const struct centry *z, time_t now,
+				      char *why, size_t whylen)
+{
+	ldns_rr_list *good = ldns_rr_list_new();
+	for (size_t i = 0; i < ldns_rr_list_rr_count(m->ns); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(m->ns, i);
+		ldns_rr_type t = ldns_rr_get_type(rr);
+		if (t != LDNS_RR_TYPE_NSEC && t != LDNS_RR_TYPE_NSEC3)
+			continue;
+		ldns_rr_list *one = ldns_rr_list_new();
+		ldns_rr_list_push_rr(one, rr);
+		ldns_rr_list *sg = select_sigs(m->ns, ldns_rr_owner(rr), t);
+		if (verify_rrset(one, sg, z->dn, z->keys, now, NULL, why, whylen))
+			ldns_rr_list_push_rr(good, rr);
+		ldns_rr_list_free(sg);
+		ldns_rr_list_free(one);
+	}
+	return good;
+}
+
+static void check_positive(struct validator *v, const struct msg *m, const ldns_rdf *owner,
+			   ldns_rr_list *rrset, time_t now, struct acc *a)
+{
+	char tb[16], why[400];
+	ldns_rr_type t = ldns_rr_get_type(ldns_rr_list_rr(rrset, 0));
+	ldns_rr_list *sigs = select_sigs(m->an, owner, t);
+	const ldns_rdf *signer = pick_signer(sigs, owner, 0);
+	struct walk w;
+	walk_to(v, signer ? signer : owner, now, a->chain, &w);
+	char *os = dn_show(owner);
+	if (w.st != DNSSEC_SECURE) {
+		acc_fold(a, w.st, "%s", w.reason);
+		goto out;
+	}
+	note_zone(a, w.zone);
+	struct vinfo vi = { 0 };
+	if (!verify_rrset(rrset, sigs, w.zone->dn, w.zone->keys, now, &vi, why, sizeof(why))) {
+		acc_fold(a, DNSSEC_BOGUS, "%s", why);
+		goto out;
+	}
+	if (vi.wildcard) {
+		/* RFC 4035 §5.3.4: the next closer name must be proven absent */
+		ldns_rr_list *good = verified_denials(m, w.zone, now, why, sizeof(why));
+		struct denial d;
+		ldns_rdf *nc = ldns_rdf_clone(owner);
+		while (nc && ldns_dname_label_count(nc) > vi.labels + 1) {
+			ldns_rdf *c = ldns_dname_left_chop(nc);
+			ldns_rdf_deep_free(nc);
+			nc = c;
+		}
+		bool proven = false;
+		for (size_t i = 0; i < ldns_rr_list_rr_count(good) && !proven; i++) {
+			ldns_rr *rr = ldns_rr_list_rr(good, i);
+			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NSEC)
+				proven = nsec_covers(ldns_rr_owner(rr), ldns_rr_rdf(rr, 0), owner);
+		}
+		if (!proven && ldns_rr_list_rr_count(good)) {
+			dnssec_denial(w.zone->dn, nc, t, good, &d);
+			proven = d.kind == DENIAL_NXDOMAIN || d.kind == DENIAL_OPTOUT;
+			if (d.nsec3_iterations > a->nsec3_iter)
+				a->nsec3_iter = d.nsec3_iterations;
+		}
+		ldns_rdf_deep_free(nc);
+		ldns_rr_list_free(good);
+		if (!proven) {
+			acc_fold(a, DNSSEC_BOGUS,
+				 "wildcard answer for %s/%s without proof that the name does not exist",
+				 os, type_name(t, tb));
+			goto out;
+		}
+	}
+	if (alg_deprecated(vi.alg))
+		a->deprecated = true;
+	acc_fold(a, DNSSEC_SECURE, NULL);
+out:
+	free(os);
+	ldns_rr_list_free(sigs);
+}
+
+static void check_negative(struct validator *v, const struct msg *m, const ldns_rdf *name,
+			   ldns_rr_type type, bool nxdomain, time_t now, struct acc *a)
+{
+	char tb[16], why[400] = "";
+	const ldns_rdf *signer = pick_signer(m->ns, name, 0);
+	struct walk w;
+	walk_to(v, signer ? signer : name, now, a->chain, &w);
+	char *ns = dn_show(name);
+	if (w.st != DNSSEC_SECURE) {
+		acc_fold(a, w.st, "%s", w.reason);
+		goto out;
+	}
+	note_zone(a, w.zone);
+	ldns_rr_list *good = verified_denials(m, w.zone, now, why, sizeof(why));
+	struct denial d;
+	dnssec_denial(w.zone->dn, name, type, good, &d);
+	if (d.nsec3_iterations > a->nsec3_iter)
+		a->nsec3_iter = d.nsec3_iterations;
+	const char *what = nxdomain ? "NXDOMAIN" : "NODATA";
+	if (d.kind == DENIAL_NXDOMAIN || d.kind == DENIAL_NODATA)
+		acc_fold(a, DNSSEC_SECURE, NULL);
+	else if (d.kind == DENIAL_OPTOUT)
+		acc_fold(a, DNSSEC_INSECURE, "%s for %s/%s lies in an NSEC3 opt-out span", what, ns,
+			 type_name(type, tb));
+	else if (d.too_many_iterations)
+		acc_fold(a, DNSSEC_INSECURE, "%s for %s/%s: %s (RFC 9276: insecure)", what, ns,
+			 type_name(type, tb), d.why_not);
+	else if (!ldns_rr_list_rr_count(good) && why[0])
+		acc_fold(a, DNSSEC_BOGUS, "%s for %s/%s without a valid proof: %s", what, ns,
+			 type_name(type, tb), why);
+	else
+		acc_fold(a, DNSSEC_BOGUS, "%s for %s/%s without a valid proof: %s", what, ns,
+			 type_name(type, tb), d.why_not);
+	ldns_rr_list_free(good);
+out:
+	free(ns);
+}
+
+void validator_check(struct validator *v, const char *name, ldns_rr_type type,
+		     struct dnssec_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->nsec3_iterations = -1;
+	time_t now = v_now(v);
+	struct acc a = { .st = DNSSEC_SECURE, .nsec3_iter = -1, .chain = json_array() };
+	json_t *detail = json_object();
+	json_t *cnames = json_array();
+	ldns_rdf *cur = ldns_dname_new_frm_str(name);
+	struct dns_reply *r = NULL;
+	struct msg m = { 0 };
+	if (!cur) {
+		acc_fold(&a, DNSSEC_ERROR, "invalid name");
+		goto done;
+	}
+	ldns_dname2canonical(cur);
+	r = dns_query_rdf(v->dns, cur, type);
+	if (dns_reply_outcome(r) == DNS_FAILURE || !r->pkt) {
+		acc_fold(&a, DNSSEC_ERROR, "lookup of %s failed: %s", name, dns_reply_error(r));
+		goto done;
+	}
+	msg_from_pkt(r->pkt, &m);
+	if (m.malformed)
+		json_object_set_new(detail, "malformed_records", json_integer((json_int_t)m.malformed));
+	for (int hop = 0;; hop++) {
+		if (hop > MAX_CNAME_HOPS) {
+			acc_fold(&a, DNSSEC_ERROR, "CNAME chain too long");
+			break;
+		}
+		ldns_rr_list *rs =
+			type == LDNS_RR_TYPE_CNAME ? ldns_rr_list_new() : select_rrs(m.an, cur, type);
+		if (ldns_rr_list_rr_count(rs)) {
+			check_positive(v, &m, cur, rs, now, &a);
+			ldns_rr_list_free(rs);
+			break;
+		}
+		ldns_rr_list_free(rs);
+		ldns_rr_list *cn = select_rrs(m.an, cur, LDNS_RR_TYPE_CNAME);
+		if (ldns_rr_list_rr_count(cn) == 1) {
+			check_positive(v, &m, cur, cn, now, &a);
+			ldns_rdf *next = ldns_rdf_clone(ldns_rr_rdf(ldns_rr_list_rr(cn, 0), 0));
+			ldns_rr_list_free(cn);
+			if (!next)
+				break;
+			ldns_dname2canonical(next);
+			char *s = dn_show(next);
+			json_array_append_new(cnames, json_string(s));
+			free(s);
+			ldns_rdf_deep_free(cur);
+			cur = next;
+			continue;
+		}
+		ldns_rr_list_free(cn);
+		check_negative(v, &m, cur, type, m.rcode == LDNS_RCODE_NXDOMAIN, now, &a);
+		break;
+	}
+done:
+	out->status = a.st;
+	out->reason = a.reason;
+	if (!out->reason) {
+		out->reason = xstrdup(a.st == DNSSEC_SECURE ? "validated from the trust anchor"
+							    : "validation failed");
+	}
+	out->deprecated_alg = a.st == DNSSEC_SECURE && a.deprecated;
+	out->nsec3_iterations = a.nsec3_iter;
+	json_object_set_new(detail, "status", json_string(dnssec_status_name(a.st)));
+	json_object_set_new(detail, "reason", json_str(out->reason));
+	json_object_set_new(detail, "chain", a.chain);
+	if (json_array_size(cnames))
+		json_object_set_new(detail, "cname_chain", cnames);
+	else
+		json_decref(cnames);
+	if (out->deprecated_alg)
+		json_object_set_new(detail, "deprecated_algorithm", json_true());
+	if (a.nsec3_iter >= 0)
+		json_object_set_new(detail, "nsec3_iterations", json_integer(a.nsec3_iter));
+	out->detail = detail;
+	msg_free(&m);
+	dns_reply_release(r);
+	ldns_rdf_deep_free(cur);
+}
+
+/* ---- construction ---------------------------------------------------------------------------- */
+
+struct validator *validator_new(struct dns_client *dns, const char *anchor_file, char **err)
+{
+	*err = NULL;
+	OPENSSL_init_crypto(0, NULL);
+	FILE *f = fopen(anchor_file, "r");
+	if (!f) {
+		*err = xasprintf("cannot open trust anchor file %s", anchor_file);
+		return NULL;
+	}
+	ldns_rr_list *anchors = ldns_rr_list_new();
+	uint32_t ttl = 3600;
+	ldns_rdf *origin = NULL, *prev = NULL;
+	int line = 0;
+	while (!feof(f)) {
+		ldns_rr *rr = NULL;
+		ldns_status st = ldns_rr_new_frm_fp_l(&rr, f, &ttl, &origin, &prev, &line);
+		if (st == LDNS_STATUS_SYNTAX_EMPTY || st == LDNS_STATUS_SYNTAX_TTL ||
+		    st == LDNS_STATUS_SYNTAX_ORIGIN || st == LDNS_STATUS_SYNTAX_INCLUDE)
+			continue;
+		if (st != LDNS_STATUS_OK) {
+			if (feof(f) && !rr)
+				break;
+			*err = xasprintf("%s: line %d: %s", anchor_file, line,
+					 ldns_get_errorstr_by_id(st));
+			ldns_rr_free(rr);
+			break;
+		}
+		ldns_rr_type t = ldns_rr_get_type(rr);
+		if ((t == LDNS_RR_TYPE_DS || t == LDNS_RR_TYPE_DNSKEY) && dnssec_rr_shape_ok(rr)) {
+			ldns_dname2canonical(ldns_rr_owner(rr));
+			ldns_rr_list_push_rr(anchors, rr);
+		} else {
+			ldns_rr_free(rr);
+		}
+	}
+	fclose(f);
+	ldns_rdf_deep_free(origin);
+	ldns_rdf_deep_free(prev);
+	if (!*err && ldns_rr_list_rr_count(anchors) == 0)
+		*err = xasprintf("%s: no DS or DNSKEY records", anchor_file);
+	if (*err) {
+		ldns_rr_list_deep_free(anchors);
+		return NULL;
+	}
+	struct validator *v = xcalloc(1, sizeof(*v));
+	v->dns = dns;
+	v->anchors = anchors;
+	pthread_mutex_init(&v->mu, NULL);
+	pthread_cond_init(&v->cv, NULL);
+	return v;
+}
+
+void validator_set_time(struct validator *v, time_t when)
+{
+	v->fixed_now = when;
+}
+
+void validator_free(struct validator *v)
+{
+	if (!v)
+		return;
+	for (size_t b = 0; b < N_BUCKETS; b++) {
+		struct centry *e = v->buckets[b];
+		while (e) {
+			struct centry *n = e->next;
+			centry_free(e);
+			e = n;
+		}
+	}
+	ldns_rr_list_deep_free(v->anchors);
+	pthread_mutex_destroy(&v->mu);
+	pthread_cond_destroy(&v->cv);
+	free(v);
+}
