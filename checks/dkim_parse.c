@@ -39,6 +39,9 @@ static bool is_valchar(unsigned char c)
 static void set_error(struct dkim_key_record *rec, const char *fmt, const char *arg)
 {
 	rec->ok = false;
+	free(rec->p);
+	rec->p = NULL;
+	rec->p_len = 0;
 	snprintf(rec->error, sizeof(rec->error), fmt, arg ? arg : "");
 }
 
@@ -216,8 +219,6 @@ void dkim_key_parse(const char *txt, size_t len, struct dkim_key_record *rec)
 	}
 	if (!have_p) {
 		set_error(rec, "no p= tag (it is required)%s", NULL);
-		free(rec->p);
-		rec->p = NULL;
 		return;
 	}
 	rec->revoked = rec->p_len == 0;
