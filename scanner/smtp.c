@@ -206,7 +206,8 @@ struct smtp_prober *smtp_prober_new(const struct config *cfg, char **err)
 	int ok = cfg && cfg->ca_file ? SSL_CTX_load_verify_file(p->ctx, cfg->ca_file)
 				     : SSL_CTX_set_default_verify_paths(p->ctx);
 	if (!ok) {
-		*err = xasprintf("cannot load CA certificates%s%s", cfg && cfg->ca_file ? " from " : "",
+		*err = xasprintf("cannot load CA certificates%s%s",
+				 cfg && cfg->ca_file ? " from " : "",
 				 cfg && cfg->ca_file ? cfg->ca_file : "");
 		smtp_prober_free(p);
 		return NULL;

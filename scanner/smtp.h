@@ -42,15 +42,15 @@ const struct tls_tables *smtp_tls_tables(struct smtp_prober *p);
 #define SMTP_REPLY_MAX_LINES 512
 
 enum smtp_reply_status {
-	SMTP_REPLY_OK,		/* a complete reply is at the start of the buffer */
-	SMTP_REPLY_INCOMPLETE,	/* need more bytes */
-	SMTP_REPLY_MALFORMED,	/* not an RFC 5321 reply (bad code, mixed codes, bad separator) */
-	SMTP_REPLY_TOO_LONG,	/* over SMTP_REPLY_MAX_BYTES or SMTP_REPLY_MAX_LINES */
+	SMTP_REPLY_OK,         /* a complete reply is at the start of the buffer */
+	SMTP_REPLY_INCOMPLETE, /* need more bytes */
+	SMTP_REPLY_MALFORMED,  /* not an RFC 5321 reply (bad code, mixed codes, bad separator) */
+	SMTP_REPLY_TOO_LONG,   /* over SMTP_REPLY_MAX_BYTES or SMTP_REPLY_MAX_LINES */
 };
 
 struct smtp_reply {
-	int code;	 /* 3-digit reply code */
-	char **lines;	 /* text after "DDD-"/"DDD " per line, sanitised, owned */
+	int code;     /* 3-digit reply code */
+	char **lines; /* text after "DDD-"/"DDD " per line, sanitised, owned */
 	size_t n_lines;
 	size_t consumed; /* bytes of the buffer the reply used (including the last line end) */
 };

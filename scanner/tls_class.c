@@ -86,8 +86,8 @@ int tls_table_parse(const char *text, size_t len, int ncols, struct tls_table *o
 			for (int c = 0; c < row.ncols; c++)
 				free(row.col[c]);
 			tls_table_clear(out);
-			*err = xasprintf("line %d: expected %d columns ending in a class word", lineno,
-					 ncols);
+			*err = xasprintf("line %d: expected %d columns ending in a class word",
+					 lineno, ncols);
 			return -1;
 		}
 		if (out->n == cap) {

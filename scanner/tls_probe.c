@@ -22,28 +22,30 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TLS13_SUITES                                                                            \
-	"TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:"         \
+#define TLS13_SUITES \
+	"TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:" \
 	"TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256"
 #define FULL_CIPHERS "ALL:COMPLEMENTOFALL:!PSK:!SRP:!kRSAPSK:!kECDHEPSK:!kDHEPSK"
 
 /* Groups offered one by one when enumerating (those this OpenSSL accepts are kept). */
 static const char *const probe_groups[] = {
-	"x25519",	   "secp256r1",	      "x448",		 "secp521r1",	 "secp384r1",
-	"brainpoolP256r1", "brainpoolP384r1", "brainpoolP512r1", "secp224r1",	 "secp192r1",
-	"secp256k1",	   "sect571r1",	      "sect283k1",	 "ffdhe2048",	 "ffdhe3072",
-	"ffdhe4096",	   "ffdhe6144",	      "ffdhe8192",
+	"x25519",          "secp256r1",       "x448",
+	"secp521r1",       "secp384r1",       "brainpoolP256r1",
+	"brainpoolP384r1", "brainpoolP512r1", "secp224r1",
+	"secp192r1",       "secp256k1",       "sect571r1",
+	"sect283k1",       "ffdhe2048",       "ffdhe3072",
+	"ffdhe4096",       "ffdhe6144",       "ffdhe8192",
 };
 
 enum outcome {
 	OUT_TLS_OK,
-	OUT_TLS_FAIL,	      /* TLS handshake refused or broken */
+	OUT_TLS_FAIL,         /* TLS handshake refused or broken */
 	OUT_NO_STARTTLS,      /* EHLO reply without STARTTLS */
 	OUT_STARTTLS_REFUSED, /* STARTTLS answered with something other than 220 */
 	OUT_UNREACHABLE,      /* TCP connect failed or timed out */
-	OUT_TEMP,	      /* 4xx, reset or EOF during the SMTP dialogue: worth one retry */
-	OUT_SMTP_ERROR,	      /* 5xx, malformed or silent SMTP dialogue */
-	OUT_BUDGET,	      /* no connection left in the budget */
+	OUT_TEMP,             /* 4xx, reset or EOF during the SMTP dialogue: worth one retry */
+	OUT_SMTP_ERROR,       /* 5xx, malformed or silent SMTP dialogue */
+	OUT_BUDGET,           /* no connection left in the budget */
 };
 
 struct hs_params {
@@ -62,8 +64,8 @@ struct hs_result {
 	json_t *banner, *ehlo;
 	char version[16];
 	char cipher[128], cipher_ossl[64];
-	char group[64];	  /* negotiated named group, "" for none */
-	char kex[64];	  /* "x25519", "ffdhe3072", "DH-1024", "" (RSA key exchange) */
+	char group[64]; /* negotiated named group, "" for none */
+	char kex[64];   /* "x25519", "ffdhe3072", "DH-1024", "" (RSA key exchange) */
 	int kex_bits;
 	bool kex_dh_custom;
 	char sig_hash[32]; /* peer's key-exchange signature hash, "" for none */
@@ -406,8 +408,8 @@ static void collect_kex(SSL *ssl, struct hs_result *r)
 			char g[64] = "";
 			if (r->group[0] && strncasecmp(r->group, "ffdhe", 5) == 0) {
 				snprintf(r->kex, sizeof(r->kex), "%s", r->group);
-			} else if (EVP_PKEY_get_utf8_string_param(
-					   tk, OSSL_PKEY_PARAM_GROUP_NAME, g, sizeof(g), NULL) &&
+			} else if (EVP_PKEY_get_utf8_string_param(tk, OSSL_PKEY_PARAM_GROUP_NAME, g,
+								  sizeof(g), NULL) &&
 				   strncasecmp(g, "ffdhe", 5) == 0) {
 				snprintf(r->kex, sizeof(r->kex), "%s", g);
 			} else {
@@ -640,8 +642,8 @@ static void do_conn(struct run *run, const struct hs_params *hp, struct hs_resul
 			return;
 		}
 		one_connection(run->env, run->ip, run->sni, hp, r);
-		if (r->out != OUT_TEMP && !(r->out == OUT_UNREACHABLE && attempt == 0 &&
-					    strstr(r->reason, "reset")))
+		if (r->out != OUT_TEMP &&
+		    !(r->out == OUT_UNREACHABLE && attempt == 0 && strstr(r->reason, "reset")))
 			return;
 		if (attempt == 0) {
 			hs_result_clear(r);
@@ -937,13 +939,13 @@ json_t *tls_probe_run(const struct tls_probe_env *env, const char *ip, const cha
 			bool ok = step_usable(&run, &gr) && gr.out == OUT_TLS_OK && gr.group[0];
 			if (ok) {
 				enum tls_class c = tls_class_group(tab, gr.group);
-				json_array_append_new(ga,
-						      json_pack("{s:s,s:s}", "name", gr.group,
-								"class", tls_class_name(c)));
+				json_array_append_new(ga, json_pack("{s:s,s:s}", "name", gr.group,
+								    "class", tls_class_name(c)));
 			}
 			bool removed = ok && nl_remove(&g, gr.group);
 			if (ok && !removed) {
-				/* alias (prime256v1 vs secp256r1): drop by the OpenSSL short name */
+				/* alias (prime256v1 vs secp256r1): drop by the OpenSSL short name
+				 */
 				int nid = OBJ_sn2nid(gr.group);
 				if (nid == NID_X9_62_prime256v1)
 					removed = nl_remove(&g, "secp256r1");
@@ -980,11 +982,11 @@ json_t *tls_probe_run(const struct tls_probe_env *env, const char *ip, const cha
 		}
 		free(list);
 		if (tested) {
-			enum tls_class c = accepted_hash ? tls_class_hash(tab, accepted_hash)
-							 : TLS_CLASS_GOOD;
+			enum tls_class c =
+				accepted_hash ? tls_class_hash(tab, accepted_hash) : TLS_CLASS_GOOD;
 			json_object_set_new(res, "kex_hash",
-					    json_pack("{s:s?,s:s}", "weakest_accepted", accepted_hash,
-						      "class", tls_class_name(c)));
+					    json_pack("{s:s?,s:s}", "weakest_accepted",
+						      accepted_hash, "class", tls_class_name(c)));
 		}
 	}
 
@@ -1000,7 +1002,8 @@ json_t *tls_probe_run(const struct tls_probe_env *env, const char *ip, const cha
 				const SSL_CIPHER *c = sk_SSL_CIPHER_value(all, j);
 				if (strcmp(SSL_CIPHER_get_name(c), acc12.v[k]) != 0)
 					continue;
-				enum tls_class cl = tls_class_cipher(tab, SSL_CIPHER_standard_name(c));
+				enum tls_class cl =
+					tls_class_cipher(tab, SSL_CIPHER_standard_name(c));
 				if (cl == TLS_CLASS_PHASE_OUT)
 					nl_add(&po, acc12.v[k]);
 				else if (cl != TLS_CLASS_INSUFFICIENT)
@@ -1040,7 +1043,9 @@ json_t *tls_probe_run(const struct tls_probe_env *env, const char *ip, const cha
 				nl_free(&offer);
 			}
 			json_object_set_new(co, "status",
-					    json_string(viol ? "violation" : any ? "ok" : "na"));
+					    json_string(viol  ? "violation"
+							: any ? "ok"
+							      : "na"));
 			if (viol)
 				json_object_set_new(co, "violation", viol);
 		}

@@ -20,13 +20,13 @@
 #include <stdint.h>
 
 struct tls_probe_env {
-	SSL_CTX *ctx;			/* shared client context with the CA store loaded */
+	SSL_CTX *ctx; /* shared client context with the CA store loaded */
 	const struct tls_tables *tables;
-	const char *ehlo;		/* EHLO name */
-	double timeout;			/* seconds per step (connect, each reply, handshake) */
-	double conn_deadline;		/* seconds for one whole connection */
-	double total_deadline;		/* seconds for the whole enumeration of one address */
-	unsigned max_connections;	/* enumeration budget per address */
+	const char *ehlo;         /* EHLO name */
+	double timeout;           /* seconds per step (connect, each reply, handshake) */
+	double conn_deadline;     /* seconds for one whole connection */
+	double total_deadline;    /* seconds for the whole enumeration of one address */
+	unsigned max_connections; /* enumeration budget per address */
 	/* Called before every TCP connect (counting, spacing); -1 = stop, no budget left. */
 	int (*before_connect)(void *arg);
 	void *arg;
@@ -35,7 +35,8 @@ struct tls_probe_env {
 /** Probe one address; returns the result object documented in docs/starttls.md. */
 json_t *tls_probe_run(const struct tls_probe_env *env, const char *ip, const char *sni);
 
-/** 1 when the leaf of result["cert"]["chain"] matches `host` (RFC 6125), 0 if not, -1 if no chain. */
+/** 1 when the leaf of result["cert"]["chain"] matches `host` (RFC 6125), 0 if not, -1 if no chain.
+ */
 int tls_cert_matches_host(const json_t *result, const char *host);
 
 struct tlsa_rec {
