@@ -28,14 +28,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_CNAME_HOPS 12
+#define MAX_CNAME_HOPS  12
 #define MAX_WALK_LABELS 64
-#define N_BUCKETS 4096
+#define N_BUCKETS       4096
 
 enum ckind {
-	C_ZONE,	    /* a secure zone apex with validated keys */
+	C_ZONE,     /* a secure zone apex with validated keys */
 	C_NOTCUT,   /* a name inside its parent zone (no delegation) */
-	C_NXD,	    /* the name does not exist in its parent zone */
+	C_NXD,      /* the name does not exist in its parent zone */
 	C_INSECURE, /* an unsigned delegation (or unsupported algorithms): below is insecure */
 	C_BOGUS,
 	C_ERROR,
@@ -48,7 +48,7 @@ struct centry {
 	char *reason;
 	ldns_rdf *dn;
 	ldns_rr_list *keys; /* C_ZONE: the zone's DNSKEY RRset (validated) */
-	int algs[8];	    /* C_ZONE: algorithms of the keys a DS/anchor pointed to */
+	int algs[8];        /* C_ZONE: algorithms of the keys a DS/anchor pointed to */
 	size_t n_algs;
 	int tags[8];
 	size_t n_tags;
@@ -280,25 +280,32 @@ static bool nsec3_owner_hash(const ldns_rr *rr, uint8_t out[20])
 
 bool dnssec_rr_shape_ok(const ldns_rr *rr)
 {
-	if (!rr || !ldns_rr_owner(rr) || ldns_rdf_get_type(ldns_rr_owner(rr)) != LDNS_RDF_TYPE_DNAME)
+	if (!rr || !ldns_rr_owner(rr) ||
+	    ldns_rdf_get_type(ldns_rr_owner(rr)) != LDNS_RDF_TYPE_DNAME)
 		return false;
 	size_t n = ldns_rr_rd_count(rr);
 	switch (ldns_rr_get_type(rr)) {
 	case LDNS_RR_TYPE_DS:
 		return n == 4 && rdf_is(rr, 0, LDNS_RDF_TYPE_INT16, 2) &&
-		       rdf_is(rr, 1, LDNS_RDF_TYPE_ALG, 1) && rdf_is(rr, 2, LDNS_RDF_TYPE_INT8, 1) &&
-		       ldns_rr_rdf(rr, 3) && ldns_rdf_size(ldns_rr_rdf(rr, 3)) > 0;
+		       rdf_is(rr, 1, LDNS_RDF_TYPE_ALG, 1) &&
+		       rdf_is(rr, 2, LDNS_RDF_TYPE_INT8, 1) && ldns_rr_rdf(rr, 3) &&
+		       ldns_rdf_size(ldns_rr_rdf(rr, 3)) > 0;
 	case LDNS_RR_TYPE_DNSKEY:
 		return n == 4 && rdf_is(rr, 0, LDNS_RDF_TYPE_INT16, 2) &&
-		       rdf_is(rr, 1, LDNS_RDF_TYPE_INT8, 1) && rdf_is(rr, 2, LDNS_RDF_TYPE_ALG, 1) &&
-		       rdf_is(rr, 3, LDNS_RDF_TYPE_B64, 0) && ldns_rdf_size(ldns_rr_rdf(rr, 3)) > 0 &&
+		       rdf_is(rr, 1, LDNS_RDF_TYPE_INT8, 1) &&
+		       rdf_is(rr, 2, LDNS_RDF_TYPE_ALG, 1) && rdf_is(rr, 3, LDNS_RDF_TYPE_B64, 0) &&
+		       ldns_rdf_size(ldns_rr_rdf(rr, 3)) > 0 &&
 		       ldns_rdf_data(ldns_rr_rdf(rr, 1))[0] == 3;
 	case LDNS_RR_TYPE_RRSIG:
 		return n == 9 && rdf_is(rr, 0, LDNS_RDF_TYPE_TYPE, 2) &&
-		       rdf_is(rr, 1, LDNS_RDF_TYPE_ALG, 1) && rdf_is(rr, 2, LDNS_RDF_TYPE_INT8, 1) &&
-		       rdf_is(rr, 3, LDNS_RDF_TYPE_INT32, 4) && rdf_is(rr, 4, LDNS_RDF_TYPE_TIME, 4) &&
-		       rdf_is(rr, 5, LDNS_RDF_TYPE_TIME, 4) && rdf_is(rr, 6, LDNS_RDF_TYPE_INT16, 2) &&
-		       rdf_is(rr, 7, LDNS_RDF_TYPE_DNAME, 0) && rdf_is(rr, 8, LDNS_RDF_TYPE_B64, 0) &&
+		       rdf_is(rr, 1, LDNS_RDF_TYPE_ALG, 1) &&
+		       rdf_is(rr, 2, LDNS_RDF_TYPE_INT8, 1) &&
+		       rdf_is(rr, 3, LDNS_RDF_TYPE_INT32, 4) &&
+		       rdf_is(rr, 4, LDNS_RDF_TYPE_TIME, 4) &&
+		       rdf_is(rr, 5, LDNS_RDF_TYPE_TIME, 4) &&
+		       rdf_is(rr, 6, LDNS_RDF_TYPE_INT16, 2) &&
+		       rdf_is(rr, 7, LDNS_RDF_TYPE_DNAME, 0) &&
+		       rdf_is(rr, 8, LDNS_RDF_TYPE_B64, 0) &&
 		       ldns_rdf_size(ldns_rr_rdf(rr, 8)) > 0 &&
 		       ldns_rdf_data(ldns_rr_rdf(rr, 2))[0] <= 127;
 	case LDNS_RR_TYPE_NSEC:
@@ -307,13 +314,14 @@ bool dnssec_rr_shape_ok(const ldns_rr *rr)
 	case LDNS_RR_TYPE_NSEC3: {
 		uint8_t h[20];
 		if (!(n == 5 || n == 6) || !rdf_is(rr, 0, LDNS_RDF_TYPE_INT8, 1) ||
-		    !rdf_is(rr, 1, LDNS_RDF_TYPE_INT8, 1) || !rdf_is(rr, 2, LDNS_RDF_TYPE_INT16, 2) ||
+		    !rdf_is(rr, 1, LDNS_RDF_TYPE_INT8, 1) ||
+		    !rdf_is(rr, 2, LDNS_RDF_TYPE_INT16, 2) ||
 		    !rdf_is(rr, 3, LDNS_RDF_TYPE_NSEC3_SALT, 0) ||
 		    !rdf_is(rr, 4, LDNS_RDF_TYPE_NSEC3_NEXT_OWNER, 21))
 			return false;
 		const ldns_rdf *salt = ldns_rr_rdf(rr, 3), *next = ldns_rr_rdf(rr, 4);
-		if (ldns_rdf_size(salt) < 1 ||
-		    ldns_rdf_data(salt)[0] + 1u != ldns_rdf_size(salt) || ldns_rdf_data(next)[0] != 20)
+		if (ldns_rdf_size(salt) < 1 || ldns_rdf_data(salt)[0] + 1u != ldns_rdf_size(salt) ||
+		    ldns_rdf_data(next)[0] != 20)
 			return false;
 		if (ldns_rdf_data(ldns_rr_rdf(rr, 0))[0] != 1)
 			return false;
@@ -323,9 +331,12 @@ bool dnssec_rr_shape_ok(const ldns_rr *rr)
 	}
 	case LDNS_RR_TYPE_NSEC3PARAM:
 		return n == 4 && rdf_is(rr, 0, LDNS_RDF_TYPE_INT8, 1) &&
-		       rdf_is(rr, 1, LDNS_RDF_TYPE_INT8, 1) && rdf_is(rr, 2, LDNS_RDF_TYPE_INT16, 2) &&
-		       rdf_is(rr, 3, LDNS_RDF_TYPE_NSEC3_SALT, 0) && ldns_rdf_size(ldns_rr_rdf(rr, 3)) >= 1 &&
-		       ldns_rdf_data(ldns_rr_rdf(rr, 3))[0] + 1u == ldns_rdf_size(ldns_rr_rdf(rr, 3));
+		       rdf_is(rr, 1, LDNS_RDF_TYPE_INT8, 1) &&
+		       rdf_is(rr, 2, LDNS_RDF_TYPE_INT16, 2) &&
+		       rdf_is(rr, 3, LDNS_RDF_TYPE_NSEC3_SALT, 0) &&
+		       ldns_rdf_size(ldns_rr_rdf(rr, 3)) >= 1 &&
+		       ldns_rdf_data(ldns_rr_rdf(rr, 3))[0] + 1u ==
+			       ldns_rdf_size(ldns_rr_rdf(rr, 3));
 	default:
 		return true;
 	}
@@ -455,7 +466,8 @@ static void denial_nsec(const ldns_rdf *zone, const ldns_rdf *name, ldns_rr_type
 			continue;
 		const ldns_rdf *bm = nsec_bitmap(rr);
 		if (dn_eq(ldns_rr_owner(rr), name)) {
-			if (dnssec_bitmap_has(bm, type) || dnssec_bitmap_has(bm, LDNS_RR_TYPE_CNAME)) {
+			if (dnssec_bitmap_has(bm, type) ||
+			    dnssec_bitmap_has(bm, LDNS_RR_TYPE_CNAME)) {
 				snprintf(out->why_not, sizeof(out->why_not),
 					 "NSEC at the name lists the type or a CNAME");
 				return;
@@ -492,7 +504,8 @@ static void denial_nsec(const ldns_rdf *zone, const ldns_rdf *name, ldns_rr_type
 			continue;
 		const ldns_rdf *bm = nsec_bitmap(rr);
 		if (dn_eq(ldns_rr_owner(rr), w)) {
-			if (!dnssec_bitmap_has(bm, type) && !dnssec_bitmap_has(bm, LDNS_RR_TYPE_CNAME)) {
+			if (!dnssec_bitmap_has(bm, type) &&
+			    !dnssec_bitmap_has(bm, LDNS_RR_TYPE_CNAME)) {
 				out->kind = DENIAL_NODATA; /* wildcard NODATA */
 				goto out;
 			}
@@ -622,7 +635,8 @@ static void denial_nsec3(const ldns_rdf *zone, const ldns_rdf *name, ldns_rr_typ
 		const struct n3 *wm = n3_match(v, n, h);
 		if (wm) {
 			const ldns_rdf *bm = nsec_bitmap(wm->rr);
-			if (!dnssec_bitmap_has(bm, type) && !dnssec_bitmap_has(bm, LDNS_RR_TYPE_CNAME))
+			if (!dnssec_bitmap_has(bm, type) &&
+			    !dnssec_bitmap_has(bm, LDNS_RR_TYPE_CNAME))
 				out->kind = DENIAL_NODATA;
 			else
 				snprintf(out->why_not, sizeof(out->why_not),
@@ -805,8 +819,8 @@ static bool verify_rrset(const ldns_rr_list *rrset, const ldns_rr_list *sigs, co
 		if ((int32_t)((uint32_t)now - inc) < 0 || (int32_t)(exp - inc) < 0) {
 			if (prio < 4) {
 				fmt_date(inc, dbuf);
-				snprintf(why, whylen, "RRSIG on %s/%s not valid before %s", owner, tn,
-					 dbuf);
+				snprintf(why, whylen, "RRSIG on %s/%s not valid before %s", owner,
+					 tn, dbuf);
 				prio = 4;
 			}
 			continue;
@@ -815,7 +829,8 @@ static bool verify_rrset(const ldns_rr_list *rrset, const ldns_rr_list *sigs, co
 		for (size_t k = 0; keys && k < ldns_rr_list_rr_count(keys); k++) {
 			ldns_rr *key = ldns_rr_list_rr(keys, k);
 			if (rd_u8(key, 2) != alg || ldns_calc_keytag(key) != tag ||
-			    !(rd_u16(key, 0) & LDNS_KEY_ZONE_KEY) || (rd_u16(key, 0) & LDNS_KEY_REVOKE_KEY))
+			    !(rd_u16(key, 0) & LDNS_KEY_ZONE_KEY) ||
+			    (rd_u16(key, 0) & LDNS_KEY_REVOKE_KEY))
 				continue;
 			found_key = true;
 			ldns_rr_list *rs = ldns_rr_list_clone(rrset);
@@ -835,12 +850,14 @@ static bool verify_rrset(const ldns_rr_list *rrset, const ldns_rr_list *sigs, co
 		}
 		if (!ok && prio < 3) {
 			if (found_key)
-				snprintf(why, whylen, "RRSIG on %s/%s does not verify with key tag %d",
-					 owner, tn, tag);
-			else
 				snprintf(why, whylen,
-					 "RRSIG on %s/%s needs key tag %d (algorithm %d), not in %s DNSKEY",
-					 owner, tn, tag, alg, zs);
+					 "RRSIG on %s/%s does not verify with key tag %d", owner,
+					 tn, tag);
+			else
+				snprintf(
+					why, whylen,
+					"RRSIG on %s/%s needs key tag %d (algorithm %d), not in %s DNSKEY",
+					owner, tn, tag, alg, zs);
 			prio = 3;
 		}
 	}
@@ -906,7 +923,7 @@ static void cache_publish(struct validator *v, struct centry *e)
 }
 
 __attribute__((format(printf, 3, 4))) static void set_kind(struct centry *e, enum ckind k,
-							     const char *fmt, ...)
+							   const char *fmt, ...)
 {
 	e->kind = k;
 	free(e->reason);
@@ -1061,7 +1078,8 @@ static void establish_zone(struct validator *v, struct centry *e, const ldns_rr_
 		size_t off = 0;
 		for (size_t i = 0; i < ldns_rr_list_rr_count(usable) && off < sizeof(tags) - 8; i++)
 			off += (size_t)snprintf(tags + off, sizeof(tags) - off, "%s%u",
-						i ? ", " : "", rd_u16(ldns_rr_list_rr(usable, i), 0));
+						i ? ", " : "",
+						rd_u16(ldns_rr_list_rr(usable, i), 0));
 		if (n_anchor_keys && !ldns_rr_list_rr_count(usable))
 			set_kind(e, C_BOGUS, "no DNSKEY of %s matches the trust anchor", zs);
 		else
@@ -1170,15 +1188,17 @@ static void compute_cut(struct validator *v, struct centry *e, const struct cent
 		struct denial d;
 		dnssec_denial(parent->dn, e->dn, LDNS_RR_TYPE_DS, good, &d);
 		if (d.kind == DENIAL_NODATA && d.matched && d.has_ds)
-			set_kind(e, C_BOGUS, "DS for %s is denied but its NSEC bitmap lists DS", cs);
+			set_kind(e, C_BOGUS, "DS for %s is denied but its NSEC bitmap lists DS",
+				 cs);
 		else if (d.kind == DENIAL_NODATA && d.matched && d.has_soa)
-			set_kind(e, C_BOGUS,
-				 "proof that %s has no DS comes from the child zone (SOA bit set), not "
-				 "from %s",
-				 cs, ps);
+			set_kind(
+				e, C_BOGUS,
+				"proof that %s has no DS comes from the child zone (SOA bit set), not "
+				"from %s",
+				cs, ps);
 		else if (d.kind == DENIAL_NODATA && d.matched && d.has_ns)
-			set_kind(e, C_INSECURE, "%s is an unsigned delegation (%s proves no DS)", cs,
-				 d.nsec3 ? "NSEC3" : "NSEC");
+			set_kind(e, C_INSECURE, "%s is an unsigned delegation (%s proves no DS)",
+				 cs, d.nsec3 ? "NSEC3" : "NSEC");
 		else if (d.kind == DENIAL_NODATA)
 			set_kind(e, C_NOTCUT, NULL);
 		else if (d.kind == DENIAL_NXDOMAIN)
@@ -1189,8 +1209,8 @@ static void compute_cut(struct validator *v, struct centry *e, const struct cent
 				 ps);
 		else if (d.too_many_iterations)
 			set_kind(e, C_INSECURE,
-				 "NSEC3 of %s uses %d iterations (above %d, RFC 9276: insecure)", ps,
-				 d.nsec3_iterations, DNSSEC_NSEC3_MAX_ITER);
+				 "NSEC3 of %s uses %d iterations (above %d, RFC 9276: insecure)",
+				 ps, d.nsec3_iterations, DNSSEC_NSEC3_MAX_ITER);
 		else if (!ldns_rr_list_rr_count(good) && vwhy[0])
 			set_kind(e, C_BOGUS, "no valid proof that %s has no DS: %s", cs, vwhy);
 		else
@@ -1228,7 +1248,7 @@ static const struct centry *get_entry(struct validator *v, const ldns_rdf *dn,
 struct walk {
 	enum dnssec_status st;
 	const struct centry *zone; /* the deepest secure zone (when st == SECURE) */
-	const char *reason;	   /* borrowed from the cache */
+	const char *reason;        /* borrowed from the cache */
 };
 
 static void chain_note(json_t *chain, const struct centry *e)
@@ -1237,7 +1257,8 @@ static void chain_note(json_t *chain, const struct centry *e)
 		return;
 	char *zs = dn_show(e->dn);
 	for (size_t i = 0; i < json_array_size(chain); i++) {
-		const char *z = json_string_value(json_object_get(json_array_get(chain, i), "zone"));
+		const char *z =
+			json_string_value(json_object_get(json_array_get(chain, i), "zone"));
 		if (z && strcmp(z, zs) == 0) {
 			free(zs);
 			return;
@@ -1333,7 +1354,7 @@ static int st_rank(enum dnssec_status s)
 }
 
 __attribute__((format(printf, 3, 4))) static void acc_fold(struct acc *a, enum dnssec_status s,
-							     const char *fmt, ...)
+							   const char *fmt, ...)
 {
 	bool worse = st_rank(s) > st_rank(a->st);
 	bool first_reason = st_rank(s) == st_rank(a->st) && s != DNSSEC_SECURE && !a->reason;
@@ -1438,9 +1459,10 @@ static void check_positive(struct validator *v, const struct msg *m, const ldns_
 		ldns_rdf_deep_free(nc);
 		ldns_rr_list_free(good);
 		if (!proven) {
-			acc_fold(a, DNSSEC_BOGUS,
-				 "wildcard answer for %s/%s without proof that the name does not exist",
-				 os, type_name(t, tb));
+			acc_fold(
+				a, DNSSEC_BOGUS,
+				"wildcard answer for %s/%s without proof that the name does not exist",
+				os, type_name(t, tb));
 			goto out;
 		}
 	}
@@ -1514,14 +1536,15 @@ void validator_check(struct validator *v, const char *name, ldns_rr_type type,
 	}
 	msg_from_pkt(r->pkt, &m);
 	if (m.malformed)
-		json_object_set_new(detail, "malformed_records", json_integer((json_int_t)m.malformed));
+		json_object_set_new(detail, "malformed_records",
+				    json_integer((json_int_t)m.malformed));
 	for (int hop = 0;; hop++) {
 		if (hop > MAX_CNAME_HOPS) {
 			acc_fold(&a, DNSSEC_ERROR, "CNAME chain too long");
 			break;
 		}
-		ldns_rr_list *rs =
-			type == LDNS_RR_TYPE_CNAME ? ldns_rr_list_new() : select_rrs(m.an, cur, type);
+		ldns_rr_list *rs = type == LDNS_RR_TYPE_CNAME ? ldns_rr_list_new()
+							      : select_rrs(m.an, cur, type);
 		if (ldns_rr_list_rr_count(rs)) {
 			check_positive(v, &m, cur, rs, now, &a);
 			ldns_rr_list_free(rs);

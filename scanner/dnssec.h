@@ -24,10 +24,10 @@ enum dnssec_status {
 
 struct dnssec_result {
 	enum dnssec_status status;
-	char *reason;	       /* person-readable why (always set for bogus/insecure/error) */
-	bool deprecated_alg;   /* a secure chain uses an RFC 8624 deprecated algorithm */
-	int nsec3_iterations;  /* highest NSEC3 iteration count seen in the proof, -1 if none */
-	json_t *detail;	       /* chain: zones, DS/DNSKEY tags, algorithms, signers */
+	char *reason;         /* person-readable why (always set for bogus/insecure/error) */
+	bool deprecated_alg;  /* a secure chain uses an RFC 8624 deprecated algorithm */
+	int nsec3_iterations; /* highest NSEC3 iteration count seen in the proof, -1 if none */
+	json_t *detail;       /* chain: zones, DS/DNSKEY tags, algorithms, signers */
 };
 
 struct validator;
@@ -66,10 +66,10 @@ bool dnssec_rr_shape_ok(const ldns_rr *rr);
 bool dnssec_bitmap_has(const ldns_rdf *bitmap, uint16_t type);
 
 enum denial_kind {
-	DENIAL_NONE,	 /* nothing proven (why_not says why) */
+	DENIAL_NONE,     /* nothing proven (why_not says why) */
 	DENIAL_NXDOMAIN, /* the name does not exist (and no wildcard could have matched) */
-	DENIAL_NODATA,	 /* the name exists without the type (or a matching wildcard) */
-	DENIAL_OPTOUT,	 /* NSEC3 opt-out span covers the name: an unsigned delegation may exist */
+	DENIAL_NODATA,   /* the name exists without the type (or a matching wildcard) */
+	DENIAL_OPTOUT,   /* NSEC3 opt-out span covers the name: an unsigned delegation may exist */
 };
 
 struct denial {
@@ -77,8 +77,8 @@ struct denial {
 	/* for NODATA proven by a record matching the name itself: its bitmap */
 	bool matched;
 	bool has_ns, has_soa, has_ds, has_cname;
-	bool nsec3;	    /* the proof used NSEC3 */
-	int nsec3_iterations; /* -1 without NSEC3 */
+	bool nsec3;               /* the proof used NSEC3 */
+	int nsec3_iterations;     /* -1 without NSEC3 */
 	bool too_many_iterations; /* NSEC3 iterations above DNSSEC_NSEC3_MAX_ITER: ignored */
 	char why_not[160];
 };

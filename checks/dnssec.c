@@ -1,0 +1,179 @@
+/*
+ * dnssec — the domain's own zone and its MX hosts (verdicts.md "dnssec";
+ * ../shared/reference/internetnl-mail-test.md §2.2).
+ *
+ * The SOA of the domain (any answer, a signed NODATA included) is validated by domscan's own
+ * validator (scanner/dnssec.h) and decides `dnssec_status` and the verdict:
+ *   secure -> pass (warning with an RFC 8624 deprecated algorithm or NSEC3 iterations > 0,
+ *   RFC 9276), insecure -> fail, bogus -> fail, error -> error.
+ * Each used MX host name is validated the same way; those results are subtests
+ * (dnssec_mx_exists, dnssec_mx_valid with "server") that count in the score but leave the
+ * column verdict to the domain's own zone.
+ *
+ * Subtests and points (Internet.nl): dnssec_exists (secure pass, insecure fail, bogus pass,
+ * error error), dnssec_valid (secure pass 10, insecure not_tested 2, bogus fail 0, error error
+ * 0; max 10); the same per MX with the dnssec_mx_ prefix.
+ */
+#include "scanner/dnssec.h"
+#include "scanner/check.h"
+#include "scanner/util.h"
+
+#include <string.h>
+
+static const char *const dnssec_columns[] = { "dnssec_status", NULL };
+
+static int points_of(enum dnssec_status s)
+{
+	return s == DNSSEC_SECURE ? 10 : s == DNSSEC_INSECURE ? 2 : 0;
+}
+
+static enum verdict exists_verdict(enum dnssec_status s)
+{
+	switch (s) {
+	case DNSSEC_SECURE:
+	case DNSSEC_BOGUS:
+		return VERDICT_PASS;
+	case DNSSEC_INSECURE:
+		return VERDICT_FAIL;
+	case DNSSEC_ERROR:
+	default:
+		return VERDICT_ERROR;
+	}
+}
+
+static enum verdict valid_verdict(enum dnssec_status s)
+{
+	switch (s) {
+	case DNSSEC_SECURE:
+		return VERDICT_PASS;
+	case DNSSEC_INSECURE:
+		return VERDICT_NOT_TESTED;
+	case DNSSEC_BOGUS:
+		return VERDICT_FAIL;
+	case DNSSEC_ERROR:
+	default:
+		return VERDICT_ERROR;
+	}
+}
+
+static const char *exists_reason(enum dnssec_status s)
+{
+	switch (s) {
+	case DNSSEC_SECURE:
+		return "signed";
+	case DNSSEC_BOGUS:
+		return "signed, but validation fails";
+	case DNSSEC_INSECURE:
+		return "not signed";
+	default:
+		return "could not find out";
+	}
+}
+
+/* Warnings that make a secure zone `warning` (RFC 8624, RFC 9276). NULL when none. */
+static char *secure_findings(const struct dnssec_result *r)
+{
+	if (r->status != DNSSEC_SECURE)
+		return NULL;
+	if (r->deprecated_alg && r->nsec3_iterations > 0)
+		return xasprintf("deprecated signing algorithm (RFC 8624) and NSEC3 with %d "
+				 "iterations (RFC 9276 recommends 0)",
+				 r->nsec3_iterations);
+	if (r->deprecated_alg)
+		return xstrdup("deprecated signing algorithm (RSAMD5, DSA, RSASHA1 or "
+			       "RSASHA1-NSEC3-SHA1; RFC 8624)");
+	if (r->nsec3_iterations > 0)
+		return xasprintf("NSEC3 with %d iterations (RFC 9276 recommends 0)",
+				 r->nsec3_iterations);
+	return NULL;
+}
+
+static void add_pair(struct check_result *out, const char *prefix, const char *server,
+		     const struct dnssec_result *r)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "%s_exists", prefix);
+	json_t *o = result_subtest_obj(out, name, exists_verdict(r->status), "%s",
+				       r->status == DNSSEC_ERROR ? r->reason
+								 : exists_reason(r->status));
+	if (server)
+		json_object_set_new(o, "server", json_str(server));
+	snprintf(name, sizeof(name), "%s_valid", prefix);
+	char *finding = secure_findings(r);
+	enum verdict vv = valid_verdict(r->status);
+	if (finding)
+		vv = VERDICT_WARNING;
+	o = result_subtest_obj(out, name, vv, "%s: %s", dnssec_status_name(r->status),
+			       finding ? finding : r->reason);
+	if (server)
+		json_object_set_new(o, "server", json_str(server));
+	json_object_set_new(o, "points", json_integer(points_of(r->status)));
+	json_object_set_new(o, "max", json_integer(10));
+	free(finding);
+}
+
+static void dnssec_run(struct scan *s, struct check_result *out)
+{
+	const char *domain = scan_domain(s);
+	struct validator *v = scan_validator(s);
+	struct dnssec_result r;
+
+	validator_check(v, domain, LDNS_RR_TYPE_SOA, &r);
+	scan_set_column(s, "dnssec_status", json_string(dnssec_status_name(r.status)));
+	enum verdict verdict;
+	switch (r.status) {
+	case DNSSEC_SECURE:
+		verdict = (r.deprecated_alg || r.nsec3_iterations > 0) ? VERDICT_WARNING
+								       : VERDICT_PASS;
+		break;
+	case DNSSEC_INSECURE:
+	case DNSSEC_BOGUS:
+		verdict = VERDICT_FAIL;
+		break;
+	case DNSSEC_ERROR:
+	default:
+		verdict = VERDICT_ERROR;
+		result_set_error(out, "dnssec: %s", r.reason);
+		break;
+	}
+	result_merge(out, verdict);
+	json_object_set_new(out->detail, "status", json_string(dnssec_status_name(r.status)));
+	json_object_set_new(out->detail, "reason", json_str(r.reason));
+	if (r.detail)
+		json_object_set(out->detail, "domain", r.detail);
+	add_pair(out, "dnssec", NULL, &r);
+	dnssec_result_clear(&r);
+
+	const struct mx_set *mx = scan_mx(s);
+	json_t *mxd = json_array();
+	if (!mx || mx->status == MX_ERROR) {
+		result_subtest(out, "dnssec_mx_exists", VERDICT_ERROR, "MX lookup failed: %s",
+			       mx && mx->error ? mx->error : "unknown");
+	} else if (mx->status == MX_NONE) {
+		result_subtest(out, "dnssec_mx_exists", VERDICT_NOT_TESTED, "no MX");
+	} else if (mx->status == MX_NULL) {
+		result_subtest(out, "dnssec_mx_exists", VERDICT_NOT_TESTED, "null MX");
+	} else {
+		for (size_t i = 0; i < mx->n_hosts; i++) {
+			const char *host = mx->hosts[i].name;
+			if (!host || !*host || mx->hosts[i].is_ip_literal)
+				continue;
+			struct dnssec_result mr;
+			validator_check(v, host, LDNS_RR_TYPE_SOA, &mr);
+			add_pair(out, "dnssec_mx", host, &mr);
+			json_t *o = json_pack("{s:o, s:s, s:o}", "server", json_str(host), "status",
+					      dnssec_status_name(mr.status), "reason",
+					      json_str(mr.reason));
+			json_array_append_new(mxd, o);
+			dnssec_result_clear(&mr);
+		}
+	}
+	json_object_set_new(out->detail, "mx", mxd);
+}
+
+const struct check check_dnssec = {
+	.name = "dnssec",
+	.title = "DNSSEC",
+	.columns = dnssec_columns,
+	.run = dnssec_run,
+};

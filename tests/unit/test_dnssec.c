@@ -1,0 +1,366 @@
+/*
+ * Unit tests for the validator's pure pieces: record shapes, type bitmaps, the RFC 5155 hash
+ * (Appendix A vectors) and the NSEC/NSEC3 denial logic over constructed chains.
+ * End-to-end validation is covered by tests/integration/test_dnssec.sh on the test network.
+ */
+#include "scanner/dnssec.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static ldns_rr *rr(const char *s)
+{
+	ldns_rr *r = NULL;
+	ldns_status st = ldns_rr_new_frm_str(&r, s, 3600, NULL, NULL);
+	if (st != LDNS_STATUS_OK)
+		fail_msg("cannot parse %s: %s", s, ldns_get_errorstr_by_id(st));
+	return r;
+}
+
+static ldns_rdf *dn(const char *s)
+{
+	return ldns_dname_new_frm_str(s);
+}
+
+static void b32hex(const uint8_t h[20], char out[33])
+{
+	static const char al[] = "0123456789abcdefghijklmnopqrstuv";
+	int bits = 0, o = 0;
+	uint32_t acc = 0;
+	for (int i = 0; i < 20; i++) {
+		acc = (acc << 8) | h[i];
+		bits += 8;
+		while (bits >= 5) {
+			bits -= 5;
+			out[o++] = al[(acc >> bits) & 31];
+		}
+	}
+	out[o] = '\0';
+}
+
+/* ---- shapes ---- */
+
+static void test_shapes(void **state)
+{
+	(void)state;
+	struct {
+		const char *rr;
+		bool ok;
+	} cases[] = {
+		{ "example. DS 12345 13 2 "
+		  "E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D",
+		  true },
+		{ "example. DNSKEY 257 3 13 "
+		  "mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==",
+		  true },
+		{ "example. NSEC a.example. NS SOA RRSIG NSEC DNSKEY", true },
+		{ "example. NSEC a.example.", true },
+		{ "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example. NSEC3 1 1 12 aabbccdd "
+		  "2t7b4g4vsa5smi47k61mv5bv1a22bojr MX DNSKEY NS SOA NSEC3PARAM RRSIG",
+		  true },
+		/* hash algorithm 2: ldns would abort on it (issue #307) */
+		{ "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example. NSEC3 2 1 12 aabbccdd "
+		  "2t7b4g4vsa5smi47k61mv5bv1a22bojr MX",
+		  false },
+		/* owner label is not a base32hex SHA-1 hash */
+		{ "notahash.example. NSEC3 1 1 12 aabbccdd 2t7b4g4vsa5smi47k61mv5bv1a22bojr MX",
+		  false },
+		/* next hashed owner of the wrong length */
+		{ "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example. NSEC3 1 1 12 aabbccdd 2t7b4g4v MX",
+		  false },
+		{ "example. NSEC3PARAM 1 0 12 aabbccdd", true },
+		{ "example. RRSIG SOA 13 1 3600 20300101000000 20200101000000 12345 example. "
+		  "AAAA",
+		  true },
+		{ "example. A 192.0.2.1", true },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ldns_rr *r = NULL;
+		ldns_status st = ldns_rr_new_frm_str(&r, cases[i].rr, 3600, NULL, NULL);
+		if (st != LDNS_STATUS_OK) {
+			/* a record ldns cannot even parse is never handed to us */
+			assert_false(cases[i].ok);
+			continue;
+		}
+		if (dnssec_rr_shape_ok(r) != cases[i].ok)
+			fail_msg("case %zu (%s): expected %d", i, cases[i].rr, cases[i].ok);
+		ldns_rr_free(r);
+	}
+	/* truncated RRs as ldns_wire2pkt makes them from a short rdlength */
+	ldns_rr_type types[] = { LDNS_RR_TYPE_DS,   LDNS_RR_TYPE_DNSKEY, LDNS_RR_TYPE_RRSIG,
+				 LDNS_RR_TYPE_NSEC, LDNS_RR_TYPE_NSEC3,  LDNS_RR_TYPE_NSEC3PARAM };
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		ldns_rr *r = ldns_rr_new();
+		ldns_rr_set_owner(r, dn("example."));
+		ldns_rr_set_type(r, types[i]);
+		assert_false(dnssec_rr_shape_ok(r));
+		ldns_rr_push_rdf(r, ldns_native2rdf_int8(LDNS_RDF_TYPE_INT8, 1));
+		assert_false(dnssec_rr_shape_ok(r));
+		ldns_rr_free(r);
+	}
+}
+
+static void test_bitmap(void **state)
+{
+	(void)state;
+	ldns_rr *r = rr("example. NSEC a.example. NS SOA RRSIG NSEC DNSKEY TYPE1234");
+	const ldns_rdf *bm = ldns_rr_rdf(r, 1);
+	assert_true(dnssec_bitmap_has(bm, LDNS_RR_TYPE_NS));
+	assert_true(dnssec_bitmap_has(bm, LDNS_RR_TYPE_SOA));
+	assert_true(dnssec_bitmap_has(bm, LDNS_RR_TYPE_DNSKEY));
+	assert_true(dnssec_bitmap_has(bm, 1234));
+	assert_false(dnssec_bitmap_has(bm, LDNS_RR_TYPE_DS));
+	assert_false(dnssec_bitmap_has(bm, LDNS_RR_TYPE_A));
+	assert_false(dnssec_bitmap_has(bm, LDNS_RR_TYPE_TLSA));
+	assert_false(dnssec_bitmap_has(NULL, LDNS_RR_TYPE_A));
+	/* malformed: window length 0, windows out of order, overrun */
+	static const uint8_t bad[][4] = { { 0, 0, 0, 0 }, { 1, 1, 0x40, 0 }, { 0, 5, 0x40, 0 } };
+	for (size_t i = 0; i < 3; i++) {
+		ldns_rdf *f = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_BITMAP, i == 1 ? 3 : 3, bad[i]);
+		assert_false(dnssec_bitmap_has(f, LDNS_RR_TYPE_NS));
+		ldns_rdf_deep_free(f);
+	}
+	ldns_rr_free(r);
+}
+
+/* RFC 5155 Appendix A: salt aabbccdd, 12 iterations */
+static void test_nsec3_hash(void **state)
+{
+	(void)state;
+	struct {
+		const char *name, *hash;
+	} v[] = {
+		{ "example.", "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom" },
+		{ "a.example.", "35mthgpgcu1qg68fab165klnsnk3dpvl" },
+		{ "ns1.example.", "2t7b4g4vsa5smi47k61mv5bv1a22bojr" },
+		{ "EXAMPLE.", "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom" },
+	};
+	const uint8_t salt[] = { 0xaa, 0xbb, 0xcc, 0xdd };
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		uint8_t h[20];
+		char s[33];
+		ldns_rdf *d = dn(v[i].name);
+		assert_true(dnssec_nsec3_hash(d, salt, sizeof(salt), 12, h));
+		b32hex(h, s);
+		assert_string_equal(s, v[i].hash);
+		ldns_rdf_deep_free(d);
+	}
+}
+
+/* ---- NSEC denial ---- */
+
+static ldns_rr_list *list_of(const char *const *rrs)
+{
+	ldns_rr_list *l = ldns_rr_list_new();
+	for (; *rrs; rrs++)
+		ldns_rr_list_push_rr(l, rr(*rrs));
+	return l;
+}
+
+static void test_nsec_denial(void **state)
+{
+	(void)state;
+	const char *chain[] = {
+		"example. NSEC a.example. NS SOA RRSIG NSEC DNSKEY",
+		"a.example. NSEC c.example. A RRSIG NSEC",
+		"c.example. NSEC deleg.example. MX RRSIG NSEC",
+		"deleg.example. NSEC x.y.example. NS RRSIG NSEC",
+		"x.y.example. NSEC example. A RRSIG NSEC",
+		NULL,
+	};
+	const char *no_wild[] = { "a.example. NSEC c.example. A RRSIG NSEC", NULL };
+	const char *child_apex[] = { "deleg.example. NSEC x.y.example. NS SOA RRSIG NSEC DNSKEY",
+				     NULL };
+	struct {
+		const char *const *recs;
+		const char *name;
+		ldns_rr_type type;
+		enum denial_kind kind;
+		bool has_ns, has_soa;
+	} cases[] = {
+		{ chain, "b.example.", LDNS_RR_TYPE_A, DENIAL_NXDOMAIN, false, false },
+		{ chain, "a.example.", LDNS_RR_TYPE_MX, DENIAL_NODATA, false, false },
+		{ chain, "a.example.", LDNS_RR_TYPE_A, DENIAL_NONE, false, false },
+		{ chain, "y.example.", LDNS_RR_TYPE_A, DENIAL_NODATA, false, false }, /* ENT */
+		{ chain, "deleg.example.", LDNS_RR_TYPE_DS, DENIAL_NODATA, true, false },
+		{ chain, "zzz.example.", LDNS_RR_TYPE_A, DENIAL_NXDOMAIN, false, false }, /* wrap */
+		{ chain, "b.a.example.", LDNS_RR_TYPE_A, DENIAL_NXDOMAIN, false, false },
+		{ no_wild, "b.example.", LDNS_RR_TYPE_A, DENIAL_NONE, false, false },
+		{ child_apex, "deleg.example.", LDNS_RR_TYPE_DS, DENIAL_NODATA, true, true },
+		{ chain, "other.", LDNS_RR_TYPE_A, DENIAL_NONE, false,
+		  false }, /* outside the zone */
+	};
+	ldns_rdf *zone = dn("example.");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ldns_rr_list *l = list_of(cases[i].recs);
+		ldns_rdf *n = dn(cases[i].name);
+		struct denial d;
+		dnssec_denial(zone, n, cases[i].type, l, &d);
+		if (d.kind != cases[i].kind)
+			fail_msg("case %zu (%s): kind %d, expected %d (%s)", i, cases[i].name,
+				 d.kind, cases[i].kind, d.why_not);
+		if (d.kind == DENIAL_NODATA && d.matched) {
+			assert_int_equal(d.has_ns, cases[i].has_ns);
+			assert_int_equal(d.has_soa, cases[i].has_soa);
+		}
+		ldns_rdf_deep_free(n);
+		ldns_rr_list_deep_free(l);
+	}
+	ldns_rdf_deep_free(zone);
+}
+
+/* ---- NSEC3 denial: a chain built in-test ---- */
+
+struct n3name {
+	const char *name, *types;
+	uint8_t h[20];
+};
+
+static int cmp_h(const void *a, const void *b)
+{
+	return memcmp(((const struct n3name *)a)->h, ((const struct n3name *)b)->h, 20);
+}
+
+static ldns_rr_list *nsec3_chain(struct n3name *names, size_t n, int flags, unsigned iter)
+{
+	for (size_t i = 0; i < n; i++) {
+		ldns_rdf *d = dn(names[i].name);
+		assert_true(dnssec_nsec3_hash(d, NULL, 0, iter, names[i].h));
+		ldns_rdf_deep_free(d);
+	}
+	qsort(names, n, sizeof(*names), cmp_h);
+	ldns_rr_list *l = ldns_rr_list_new();
+	for (size_t i = 0; i < n; i++) {
+		char o[33], nx[33], line[512];
+		b32hex(names[i].h, o);
+		b32hex(names[(i + 1) % n].h, nx);
+		snprintf(line, sizeof(line), "%s.example. NSEC3 1 %d %u - %s %s", o, flags, iter,
+			 nx, names[i].types);
+		ldns_rr_list_push_rr(l, rr(line));
+	}
+	return l;
+}
+
+static void test_nsec3_denial(void **state)
+{
+	(void)state;
+	struct n3name names[] = {
+		{ "example.", "NS SOA RRSIG DNSKEY NSEC3PARAM", { 0 } },
+		{ "a.example.", "A MX RRSIG", { 0 } },
+		{ "deleg.example.", "NS", { 0 } },
+		{ "b.x.example.", "A RRSIG", { 0 } },
+		{ "x.example.", "", { 0 } }, /* empty non-terminal */
+	};
+	ldns_rdf *zone = dn("example.");
+	struct {
+		int flags;
+		unsigned iter;
+		const char *name;
+		ldns_rr_type type;
+		enum denial_kind kind;
+		bool has_ns;
+	} cases[] = {
+		{ 0, 0, "a.example.", LDNS_RR_TYPE_TXT, DENIAL_NODATA, false },
+		{ 0, 0, "a.example.", LDNS_RR_TYPE_A, DENIAL_NONE, false },
+		{ 0, 0, "deleg.example.", LDNS_RR_TYPE_DS, DENIAL_NODATA, true },
+		{ 0, 0, "nx.example.", LDNS_RR_TYPE_A, DENIAL_NXDOMAIN, false },
+		{ 0, 0, "q.b.x.example.", LDNS_RR_TYPE_A, DENIAL_NXDOMAIN, false },
+		{ 0, 0, "x.example.", LDNS_RR_TYPE_A, DENIAL_NODATA, false },
+		{ 1, 0, "unsigned.example.", LDNS_RR_TYPE_DS, DENIAL_OPTOUT, false },
+		{ 0, 5, "nx.example.", LDNS_RR_TYPE_A, DENIAL_NXDOMAIN, false },
+		{ 0, 200, "nx.example.", LDNS_RR_TYPE_A, DENIAL_NONE, false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ldns_rr_list *l = nsec3_chain(names, sizeof(names) / sizeof(names[0]),
+					      cases[i].flags, cases[i].iter);
+		ldns_rdf *n = dn(cases[i].name);
+		struct denial d;
+		dnssec_denial(zone, n, cases[i].type, l, &d);
+		if (d.kind != cases[i].kind)
+			fail_msg("case %zu (%s): kind %d, expected %d (%s)", i, cases[i].name,
+				 d.kind, cases[i].kind, d.why_not);
+		assert_true(d.nsec3);
+		assert_int_equal(d.nsec3_iterations, (int)cases[i].iter);
+		if (cases[i].iter > DNSSEC_NSEC3_MAX_ITER)
+			assert_true(d.too_many_iterations);
+		if (d.kind == DENIAL_NODATA && d.matched)
+			assert_int_equal(d.has_ns, cases[i].has_ns);
+		ldns_rdf_deep_free(n);
+		ldns_rr_list_deep_free(l);
+	}
+	ldns_rdf_deep_free(zone);
+}
+
+/* A forged chain: a single NSEC3 whose owner is not one label below the zone is ignored. */
+static void test_nsec3_outside(void **state)
+{
+	(void)state;
+	ldns_rr_list *l = list_of(
+		(const char *[]){ "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.sub.example. NSEC3 1 0 0 - "
+				  "2t7b4g4vsa5smi47k61mv5bv1a22bojr A",
+				  NULL });
+	ldns_rdf *zone = dn("example."), *n = dn("nx.example.");
+	struct denial d;
+	dnssec_denial(zone, n, LDNS_RR_TYPE_A, l, &d);
+	assert_int_equal(d.kind, DENIAL_NONE);
+	ldns_rdf_deep_free(zone);
+	ldns_rdf_deep_free(n);
+	ldns_rr_list_deep_free(l);
+}
+
+static void test_status_names(void **state)
+{
+	(void)state;
+	assert_string_equal(dnssec_status_name(DNSSEC_SECURE), "secure");
+	assert_string_equal(dnssec_status_name(DNSSEC_INSECURE), "insecure");
+	assert_string_equal(dnssec_status_name(DNSSEC_BOGUS), "bogus");
+	assert_string_equal(dnssec_status_name(DNSSEC_ERROR), "error");
+}
+
+static void test_anchor_file(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	const char *dir = getenv("DOMSCAN_DATADIR");
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/root-anchors.txt", dir ? dir : "data");
+	struct validator *v = validator_new(NULL, path, &err);
+	assert_non_null(v);
+	assert_null(err);
+	validator_free(v);
+	v = validator_new(NULL, "/nonexistent/anchors", &err);
+	assert_null(v);
+	assert_non_null(err);
+	free(err);
+	/* a file without DS or DNSKEY records */
+	char tmp[] = "/tmp/dnssec-anchor-XXXXXX";
+	int fd = mkstemp(tmp);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs("; nothing\nexample. 3600 IN A 192.0.2.1\n", f);
+	fclose(f);
+	err = NULL;
+	v = validator_new(NULL, tmp, &err);
+	assert_null(v);
+	assert_non_null(err);
+	free(err);
+	unlink(tmp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shapes),       cmocka_unit_test(test_bitmap),
+		cmocka_unit_test(test_nsec3_hash),   cmocka_unit_test(test_nsec_denial),
+		cmocka_unit_test(test_nsec3_denial), cmocka_unit_test(test_nsec3_outside),
+		cmocka_unit_test(test_status_names), cmocka_unit_test(test_anchor_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
