@@ -1,0 +1,573 @@
+/*
+ * The HTML report: ONE self-contained file (no external fetches). The CSS and the few lines of
+ * JavaScript are embedded below as C strings, so the report needs no data files at run time.
+ *
+ * Layout: the portfolio overview (counts, mean and median score, an SVG score distribution,
+ * adoption of the Dutch "pas-toe-of-leg-uit" mail standards as a table and an SVG bar chart),
+ * then a table of every row (score and verdict per check; rendered here, sorted and filtered in
+ * the browser by re-ordering rows in a DocumentFragment, usable without JavaScript), then one
+ * <details> section per row with every subtest, the records found, the MX hosts and advice.
+ *
+ * The overview must come first but is only known at the end: row() streams the table rows and
+ * the detail sections to two temporary files and keeps only counters; close() writes the
+ * overview and copies the two files behind it. Memory stays bounded whatever the row count.
+ *
+ * Every string that comes from a result or the input goes through html_text().
+ */
+#include "reports/html.h"
+#include "reports/advice.h"
+#include "reports/layout.h"
+#include "reports/registry.h"
+#include "scanner/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The standards of the compliance overview ("pas-toe-of-leg-uit" list). */
+enum standard { STD_DNSSEC, STD_SPF, STD_DKIM, STD_DMARC, STD_STARTTLS_DANE, STD_IPV6, STD_N };
+
+static const char *const standard_titles[STD_N] = {
+	"DNSSEC", "SPF", "DKIM", "DMARC", "STARTTLS with DANE", "IPv6",
+};
+
+struct std_count {
+	size_t comply, fail, other; /* other: not tested or error */
+};
+
+struct html_out {
+	FILE *fp;
+	FILE *rows, *details; /* temporary files */
+	struct layout *layout;
+	size_t n_rows, n_invalid, n_scored;
+	size_t hist[101]; /* rows per overall score */
+	struct std_count std[STD_N];
+};
+
+void html_text(FILE *fp, const char *s, size_t len)
+{
+	size_t cut = len > HTML_TEXT_MAX ? HTML_TEXT_MAX : len;
+	char *safe = text_sanitize(s ? s : "", s ? cut : 0, HTML_TEXT_MAX);
+	for (const char *p = safe; *p; p++) {
+		switch (*p) {
+		case '&':
+			fputs("&amp;", fp);
+			break;
+		case '<':
+			fputs("&lt;", fp);
+			break;
+		case '>':
+			fputs("&gt;", fp);
+			break;
+		case '"':
+			fputs("&quot;", fp);
+			break;
+		case '\'':
+			fputs("&#39;", fp);
+			break;
+		default:
+			fputc(*p, fp);
+		}
+	}
+	if (len > cut)
+		fputs("...", fp);
+	free(safe);
+}
+
+static void esc(FILE *fp, const char *s)
+{
+	if (s)
+		html_text(fp, s, strlen(s));
+}
+
+static void esc_json_string(FILE *fp, const json_t *v)
+{
+	html_text(fp, json_string_value(v), json_string_length(v));
+}
+
+static const char css[] =
+	"body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 auto;"
+	"max-width:1200px;padding:1em 2em;color:#1a1a1a;background:#fff}"
+	"h1{font-size:1.6em;border-bottom:3px solid #154273;padding-bottom:.3em;color:#154273}"
+	"h2{color:#154273;margin-top:1.6em}h3{margin:.8em 0 .3em}"
+	".cards{display:flex;flex-wrap:wrap;gap:1em}.card{border:1px solid #ccd;border-radius:6px;"
+	"padding:.6em 1.2em;min-width:9em}.card b{display:block;font-size:1.8em;color:#154273}"
+	"table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccd;padding:.2em .5em;"
+	"text-align:left;vertical-align:top}th{background:#eef2f7}"
+	"#domains th{cursor:pointer;position:sticky;top:0}#domains td{white-space:nowrap}"
+	".v-pass{background:#d9f2d9}.v-fail{background:#f8d0d0}.v-warning{background:#fde9c4}"
+	".v-info{background:#dde8f6}.v-error{background:#e8d0f0}.v-not_tested{color:#777}"
+	".num{text-align:right}.bar-ok{fill:#2e7d32}.bar-bad{fill:#c62828}.bar{fill:#154273}"
+	"svg text{font-size:12px;fill:#1a1a1a}details{border:1px solid #ccd;border-radius:4px;"
+	"margin:.3em 0;padding:.2em .6em}summary{cursor:pointer;font-weight:600}"
+	".advice{background:#fff8e1;border-left:4px solid #f9a825;padding:.3em .6em;margin:.3em 0}"
+	"code,.rec{font-family:ui-monospace,monospace;word-break:break-all}"
+	".err{color:#6a1b9a}#filter{padding:.3em;width:20em}.small{color:#555;font-size:.9em}";
+
+static const char js[] =
+	"(function(){var t=document.getElementById('domains');if(!t)return;"
+	"var tb=t.tBodies[0],dir={},f=document.getElementById('filter');"
+	"function key(r,i){var c=r.cells[i],v=c.getAttribute('data-v');"
+	"if(v===null)v=c.textContent;return v}"
+	"Array.prototype.forEach.call(t.tHead.rows[0].cells,function(th,i){"
+	"th.addEventListener('click',function(){var rows=Array.prototype.slice.call(tb.rows);"
+	"var num=th.getAttribute('data-num')!==null,d=dir[i]=-(dir[i]||-1);"
+	"var keyed=rows.map(function(r,k){var v=key(r,i);"
+	"return{r:r,k:num?(v===''?-1:+v):v,n:k}});"
+	"keyed.sort(function(a,b){return a.k<b.k?-d:a.k>b.k?d:a.n-b.n});"
+	"var fr=document.createDocumentFragment();"
+	"keyed.forEach(function(e){fr.appendChild(e.r)});tb.appendChild(fr)})});"
+	"var timer;if(f)f.addEventListener('input',function(){clearTimeout(timer);"
+	"timer=setTimeout(function(){var q=f.value.toLowerCase().trim().split(/\\s+/);"
+	"var rows=tb.rows;for(var k=0;k<rows.length;k++){var s=rows[k].textContent.toLowerCase();"
+	"var ok=true;for(var j=0;j<q.length;j++)if(q[j]&&s.indexOf(q[j])<0){ok=false;break}"
+	"rows[k].hidden=!ok}},150)})})();";
+
+static void *html_open(const char *path, const struct report_meta *meta, char **err)
+{
+	FILE *fp = report_fopen(path, err);
+	if (!fp)
+		return NULL;
+	struct html_out *h = xcalloc(1, sizeof(*h));
+	h->fp = fp;
+	h->rows = tmpfile();
+	h->details = tmpfile();
+	if (!h->rows || !h->details) {
+		if (err)
+			*err = xstrdup("cannot create a temporary file for the HTML report");
+		if (h->rows)
+			fclose(h->rows);
+		if (h->details)
+			fclose(h->details);
+		report_fclose(fp);
+		free(h);
+		return NULL;
+	}
+	h->layout = layout_new(meta);
+	return h;
+}
+
+static enum verdict verdict_of(const struct layout *l, const struct domain_result *res,
+			       const char *check)
+{
+	for (size_t i = 0; i < l->checks->n && i < res->n_checks; i++)
+		if (strcmp(l->checks->checks[i]->name, check) == 0)
+			return res->checks[i].verdict;
+	return VERDICT_NOT_TESTED;
+}
+
+static void count_standards(struct html_out *h, const struct domain_result *res)
+{
+	static const char *const checks[STD_N] = { "dnssec", "spf",      "dkim",
+						   "dmarc",  "starttls", "ipv6" };
+	for (int s = 0; s < STD_N; s++) {
+		enum verdict v = verdict_of(h->layout, res, checks[s]);
+		if (s == STD_STARTTLS_DANE && (v == VERDICT_PASS || v == VERDICT_WARNING)) {
+			/* STARTTLS complies with phase-out items; DANE must pass as well. */
+			enum verdict d = verdict_of(h->layout, res, "dane");
+			v = d == VERDICT_PASS ? VERDICT_PASS : d;
+		}
+		if (v == VERDICT_PASS)
+			h->std[s].comply++;
+		else if (v == VERDICT_FAIL || v == VERDICT_WARNING || v == VERDICT_INFO)
+			h->std[s].fail++;
+		else
+			h->std[s].other++;
+	}
+}
+
+/* A detail value, rendered generically (bounded depth and length). */
+static void render_value(FILE *fp, const json_t *v, int depth)
+{
+	size_t i;
+	const json_t *e;
+	const char *k;
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		fputs("<span class=\"rec\">", fp);
+		esc_json_string(fp, v);
+		fputs("</span>", fp);
+		return;
+	case JSON_INTEGER:
+		fprintf(fp, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return;
+	case JSON_REAL:
+		fprintf(fp, "%g", json_real_value(v));
+		return;
+	case JSON_TRUE:
+		fputs("yes", fp);
+		return;
+	case JSON_FALSE:
+		fputs("no", fp);
+		return;
+	case JSON_NULL:
+		fputs("&mdash;", fp);
+		return;
+	default:
+		break;
+	}
+	if (depth > 4) {
+		char *s = json_dumps(v, JSON_COMPACT);
+		fputs("<code>", fp);
+		esc(fp, s);
+		fputs("</code>", fp);
+		free(s);
+		return;
+	}
+	fputs("<ul>", fp);
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e)
+		{
+			if (i >= 200) {
+				fprintf(fp, "<li>... %zu more</li>", json_array_size(v) - i);
+				break;
+			}
+			fputs("<li>", fp);
+			render_value(fp, e, depth + 1);
+			fputs("</li>", fp);
+		}
+	} else {
+		json_object_foreach((json_t *)v, k, e)
+		{
+			fputs("<li><b>", fp);
+			esc(fp, k);
+			fputs("</b>: ", fp);
+			render_value(fp, e, depth + 1);
+			fputs("</li>", fp);
+		}
+	}
+	fputs("</ul>", fp);
+}
+
+static void verdict_cell(FILE *fp, const char *word)
+{
+	fputs("<td class=\"v-", fp);
+	esc(fp, word);
+	fputs("\">", fp);
+	esc(fp, word);
+	fputs("</td>", fp);
+}
+
+static void subtests_table(FILE *fp, const json_t *subtests)
+{
+	size_t i;
+	const json_t *st;
+	if (json_array_size(subtests) == 0)
+		return;
+	fputs("<table><tr><th>subtest</th><th>server</th><th>status</th><th>points</th>"
+	      "<th>reason</th></tr>",
+	      fp);
+	json_array_foreach(subtests, i, st)
+	{
+		const json_t *status = json_object_get(st, "status");
+		const json_t *max = json_object_get(st, "max");
+		const json_t *pts = json_object_get(st, "points");
+		fputs("<tr><td>", fp);
+		esc(fp, json_string_value(json_object_get(st, "name")));
+		fputs("</td><td>", fp);
+		esc(fp, json_string_value(json_object_get(st, "server")));
+		fputs("</td>", fp);
+		verdict_cell(fp,
+			     json_is_string(status) && verdict_parse(json_string_value(status)) >= 0
+				     ? json_string_value(status)
+				     : "error");
+		fputs("<td class=\"num\">", fp);
+		if (json_is_integer(max))
+			fprintf(fp, "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT,
+				json_is_integer(pts) ? json_integer_value(pts) : 0,
+				json_integer_value(max));
+		fputs("</td><td>", fp);
+		const json_t *reason = json_object_get(st, "reason");
+		if (json_is_string(reason))
+			esc_json_string(fp, reason);
+		fputs("</td></tr>", fp);
+	}
+	fputs("</table>", fp);
+}
+
+static void detail_section(struct html_out *h, const struct input_row *row,
+			   const struct domain_result *res, const struct score *sc)
+{
+	FILE *fp = h->details;
+	const struct check_table *t = h->layout->checks;
+	fprintf(fp, "<details id=\"d%zu\"><summary>", row->index);
+	esc(fp, res ? res->domain : row->input);
+	if (sc->overall >= 0)
+		fprintf(fp, " &mdash; score %d", sc->overall);
+	fputs("</summary>", fp);
+	if (layout_row_failed(row, res)) {
+		char *e = layout_row_error(h->layout, row, res);
+		fprintf(fp, "<p class=\"err\">Line %zu: ", row->line);
+		esc(fp, e);
+		fputs("</p></details>\n", fp);
+		free(e);
+		return;
+	}
+	const char *mx = json_string_value(json_object_get(res->columns, "mx"));
+	fputs("<p>MX hosts: ", fp);
+	if (mx && *mx)
+		esc(fp, mx);
+	else
+		fputs("none found", fp);
+	fputs("</p><p class=\"small\">Category scores:", fp);
+	for (int c = 0; c < SCORE_N_CATEGORIES; c++) {
+		fputs(" ", fp);
+		esc(fp, score_category_title((enum score_category)c));
+		if (sc->cat[c].pct >= 0)
+			fprintf(fp, " %d%% (%d/%d);", sc->cat[c].pct, sc->cat[c].points,
+				sc->cat[c].max);
+		else
+			fputs(" not scored;", fp);
+	}
+	fputs("</p>", fp);
+	for (size_t i = 0; t && i < t->n && i < res->n_checks; i++) {
+		const struct check *ch = t->checks[i];
+		const struct check_result *r = &res->checks[i];
+		fputs("<h3>", fp);
+		esc(fp, ch->title ? ch->title : ch->name);
+		if (!ch->no_verdict_column) {
+			fprintf(fp, " <span class=\"v-%s\">", verdict_name(r->verdict));
+			esc(fp, verdict_name(r->verdict));
+			fputs("</span>", fp);
+		}
+		fputs("</h3>", fp);
+		if (r->error) {
+			fputs("<p class=\"err\">Could not complete: ", fp);
+			esc(fp, r->error);
+			fputs("</p>", fp);
+		}
+		if (!ch->no_verdict_column) {
+			char *a = advice_for(ch->name, r->verdict, res);
+			if (a) {
+				fputs("<p class=\"advice\">", fp);
+				esc(fp, a);
+				fputs("</p>", fp);
+				free(a);
+			}
+		}
+		subtests_table(fp, json_object_get(r->detail, "subtests"));
+		const char *k;
+		const json_t *v;
+		bool any = false;
+		json_object_foreach(r->detail, k, v)
+		{
+			if (strcmp(k, "subtests") == 0)
+				continue;
+			if (!any)
+				fputs("<ul>", fp);
+			any = true;
+			fputs("<li><b>", fp);
+			esc(fp, k);
+			fputs("</b>: ", fp);
+			render_value(fp, v, 1);
+			fputs("</li>", fp);
+		}
+		if (any)
+			fputs("</ul>", fp);
+	}
+	fputs("</details>\n", fp);
+}
+
+static void table_row(struct html_out *h, const struct input_row *row,
+		      const struct domain_result *res, const struct score *sc)
+{
+	FILE *fp = h->rows;
+	fprintf(fp, "<tr><td><a href=\"#d%zu\">", row->index);
+	esc(fp, res ? res->domain : row->input);
+	fputs("</a></td>", fp);
+	if (sc->overall >= 0)
+		fprintf(fp, "<td class=\"num\">%d</td>", sc->overall);
+	else
+		fputs("<td class=\"num\" data-v=\"\"></td>", fp);
+	for (size_t i = 0; i < h->layout->n; i++) {
+		const struct column *c = &h->layout->cols[i];
+		if (c->kind != COLUMN_VERDICT)
+			continue;
+		json_t *v = layout_cell(h->layout, c, row, res, sc);
+		verdict_cell(fp, json_string_value(v));
+		json_decref(v);
+	}
+	fputs("</tr>\n", fp);
+}
+
+static int html_row(void *handle, const struct input_row *row, const struct domain_result *res)
+{
+	struct html_out *h = handle;
+	struct score sc;
+	score_compute(res, h->layout->checks, &sc);
+	h->n_rows++;
+	if (layout_row_failed(row, res))
+		h->n_invalid++;
+	else
+		count_standards(h, res);
+	if (sc.overall >= 0) {
+		h->n_scored++;
+		h->hist[sc.overall]++;
+	}
+	table_row(h, row, res, &sc);
+	detail_section(h, row, res, &sc);
+	return ferror(h->rows) || ferror(h->details) ? -1 : 0;
+}
+
+/* The score at rank k (0-based) of the sorted scores. */
+static int rank_score(const struct html_out *h, size_t k)
+{
+	size_t seen = 0;
+	for (int s = 0; s <= 100; s++) {
+		seen += h->hist[s];
+		if (seen > k)
+			return s;
+	}
+	return 100;
+}
+
+static void overview(struct html_out *h)
+{
+	FILE *fp = h->fp;
+	double sum = 0;
+	for (int s = 0; s <= 100; s++)
+		sum += (double)s * (double)h->hist[s];
+	fputs("<h2>Overview</h2><div class=\"cards\">", fp);
+	fprintf(fp, "<div class=\"card\"><b>%zu</b>domains (input rows)</div>", h->n_rows);
+	fprintf(fp, "<div class=\"card\"><b>%zu</b>invalid or not scanned</div>", h->n_invalid);
+	if (h->n_scored) {
+		double median = h->n_scored % 2 ? rank_score(h, h->n_scored / 2)
+						: (rank_score(h, h->n_scored / 2 - 1) +
+						   rank_score(h, h->n_scored / 2)) /
+							  2.0;
+		fprintf(fp, "<div class=\"card\"><b>%.1f</b>mean score</div>",
+			sum / (double)h->n_scored);
+		fprintf(fp, "<div class=\"card\"><b>%.1f</b>median score</div>", median);
+	} else {
+		fputs("<div class=\"card\"><b>&mdash;</b>no scores</div>", fp);
+	}
+	fputs("</div>", fp);
+
+	/* Score distribution: ten buckets, 90-100 in the last. */
+	size_t bucket[10] = { 0 }, top = 1;
+	for (int s = 0; s <= 100; s++)
+		bucket[s == 100 ? 9 : s / 10] += h->hist[s];
+	for (int b = 0; b < 10; b++)
+		if (bucket[b] > top)
+			top = bucket[b];
+	fputs("<h2>Score distribution</h2><svg role=\"img\" aria-label=\"score distribution\" "
+	      "width=\"620\" height=\"230\" viewBox=\"0 0 620 230\">",
+	      fp);
+	for (int b = 0; b < 10; b++) {
+		int bh = (int)(180.0 * (double)bucket[b] / (double)top);
+		int x = 20 + b * 60;
+		fprintf(fp,
+			"<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"50\" height=\"%d\">"
+			"<title>%d-%d: %zu</title></rect>",
+			x, 200 - bh, bh, b * 10, b == 9 ? 100 : b * 10 + 9, bucket[b]);
+		fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%zu</text>", x + 25,
+			195 - bh, bucket[b]);
+		fprintf(fp, "<text x=\"%d\" y=\"218\" text-anchor=\"middle\">%d-%d</text>", x + 25,
+			b * 10, b == 9 ? 100 : b * 10 + 9);
+	}
+	fputs("</svg>", fp);
+
+	/* Adoption of the mandatory ("pas toe of leg uit") standards. */
+	fputs("<h2>Adoption of the standards</h2><p class=\"small\">Share of the scanned domains "
+	      "that comply with each standard of the Dutch &ldquo;pas toe of leg uit&rdquo; list "
+	      "(verdict pass; STARTTLS with DANE needs both). Domains where it could not be "
+	      "tested (no MX, error) are left out of the share.</p>"
+	      "<table><tr><th>standard</th><th>comply</th><th>do not comply</th>"
+	      "<th>not tested / error</th><th>share complying</th></tr>",
+	      fp);
+	int pct[STD_N];
+	for (int s = 0; s < STD_N; s++) {
+		size_t base = h->std[s].comply + h->std[s].fail;
+		pct[s] = base ? (int)(100.0 * (double)h->std[s].comply / (double)base) : -1;
+		fprintf(fp,
+			"<tr><td>%s</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
+			"<td class=\"num\">%zu</td><td class=\"num\">",
+			standard_titles[s], h->std[s].comply, h->std[s].fail, h->std[s].other);
+		if (pct[s] >= 0)
+			fprintf(fp, "%d%%", pct[s]);
+		else
+			fputs("&mdash;", fp);
+		fputs("</td></tr>", fp);
+	}
+	fputs("</table><svg role=\"img\" aria-label=\"adoption\" width=\"620\" height=\"", fp);
+	fprintf(fp, "%d\" viewBox=\"0 0 620 %d\">", STD_N * 30 + 10, STD_N * 30 + 10);
+	for (int s = 0; s < STD_N; s++) {
+		int y = 5 + s * 30, w = pct[s] > 0 ? pct[s] * 4 : 0;
+		fprintf(fp, "<text x=\"0\" y=\"%d\">%s</text>", y + 16, standard_titles[s]);
+		fprintf(fp,
+			"<rect class=\"bar-bad\" x=\"150\" y=\"%d\" width=\"400\" height=\"20\"/>",
+			y);
+		fprintf(fp,
+			"<rect class=\"bar-ok\" x=\"150\" y=\"%d\" width=\"%d\" height=\"20\"/>", y,
+			w);
+		if (pct[s] >= 0)
+			fprintf(fp, "<text x=\"560\" y=\"%d\">%d%%</text>", y + 16, pct[s]);
+		else
+			fprintf(fp, "<text x=\"560\" y=\"%d\">n/a</text>", y + 16);
+	}
+	fputs("</svg>", fp);
+}
+
+static int copy_file(FILE *from, FILE *to)
+{
+	char buf[65536];
+	size_t n;
+	if (fflush(from) != 0 || fseek(from, 0, SEEK_SET) != 0)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), from)) > 0)
+		if (fwrite(buf, 1, n, to) != n)
+			return -1;
+	return ferror(from) ? -1 : 0;
+}
+
+static int html_close(void *handle)
+{
+	struct html_out *h = handle;
+	if (!h)
+		return 0;
+	FILE *fp = h->fp;
+	int rc = 0;
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	      "<title>domscan report</title><style>",
+	      fp);
+	fputs(css, fp);
+	fputs("</style></head><body><h1>domscan &mdash; mail and DNS security of the portfolio"
+	      "</h1><p class=\"small\">domscan " DOMSCAN_VERSION
+	      "; scores in the style of Internet.nl's mail test.</p>",
+	      fp);
+	overview(h);
+	fputs("<h2>All domains</h2><p><input id=\"filter\" type=\"search\" "
+	      "placeholder=\"filter: words such as a domain, fail, error\" "
+	      "aria-label=\"filter\"> <span class=\"small\">Click a column heading to sort."
+	      "</span></p><table id=\"domains\"><thead><tr><th>domain</th><th data-num>score</th>",
+	      fp);
+	for (size_t i = 0; i < h->layout->n; i++)
+		if (h->layout->cols[i].kind == COLUMN_VERDICT) {
+			fputs("<th>", fp);
+			esc(fp, h->layout->cols[i].name);
+			fputs("</th>", fp);
+		}
+	fputs("</tr></thead><tbody>\n", fp);
+	if (copy_file(h->rows, fp) < 0)
+		rc = -1;
+	fputs("</tbody></table><h2>Details per domain</h2>\n", fp);
+	if (copy_file(h->details, fp) < 0)
+		rc = -1;
+	fputs("<script>", fp);
+	fputs(js, fp);
+	fputs("</script></body></html>\n", fp);
+	fclose(h->rows);
+	fclose(h->details);
+	if (report_fclose(fp) < 0)
+		rc = -1;
+	layout_free(h->layout);
+	free(h);
+	return rc;
+}
+
+const struct reporter reporter_html = {
+	.format = "html",
+	.open = html_open,
+	.row = html_row,
+	.close = html_close,
+};
