@@ -105,4 +105,15 @@ expect_json dm-unknown.test "$pts" '[["dmarc", "pass", 10, 10], ["dmarc_policy",
 expect_json dm-extnoauth.test "$pts" '[["dmarc", "pass", 10, 10], ["dmarc_policy", "warning", 10, 10]]'
 expect_json dm-missing.test "$pts" '[["dmarc", "fail", 0, 10], ["dmarc_policy", "not_tested", 0, 10]]'
 
+# A Public Suffix List given with --psl-file: with dm-org.test a public suffix, the
+# organisational domain of inherit.dm-org.test is itself, so nothing is inherited.
+printf '// test list\ntest\ndm-org.test\n' >"$OUT/psl.dat"
+scan dmarc-psl --no-smtp --psl-file "$OUT/psl.dat" <<'DOMAINS' || not_ok "domscan scan --psl-file failed"
+inherit.dm-org.test
+sub.dm-nosp.test
+DOMAINS
+check inherit.dm-org.test fail ''
+expect_json inherit.dm-org.test 'r["checks"]["dmarc"]["queried"]' '["_dmarc.inherit.dm-org.test"]'
+check sub.dm-nosp.test pass reject
+
 done_testing
