@@ -50,11 +50,17 @@ static const char *const st_names[N_ST] = {
 	"extended_master_secret",
 };
 
-/* Subtests that decide the column (the others are info-only unless DANE-TA makes them fail). */
+/*
+ * Subtests that decide the column: the items verdicts.md lists (STARTTLS, versions, suites,
+ * groups, certificate key and signature, secure renegotiation, EMS). Cipher order and the
+ * key-exchange hash are scored subtests (Internet.nl) but not in that list, so they leave the
+ * column alone; certificate trust and name match count only when a DANE-TA record makes them
+ * fail.
+ */
 static const bool st_counts_in_column[N_ST] = {
-	[S_EXISTS] = true,    [S_FS] = true,          [S_CIPHERS] = true,      [S_ORDER] = true,
-	[S_VERSION] = true,   [S_COMPRESSION] = true, [S_RENEG_SECURE] = true, [S_PUBKEY] = true,
-	[S_SIGNATURE] = true, [S_ZERO_RTT] = true,    [S_KEX_HASH] = true,     [S_EMS] = true,
+	[S_EXISTS] = true,      [S_FS] = true,           [S_CIPHERS] = true, [S_VERSION] = true,
+	[S_COMPRESSION] = true, [S_RENEG_SECURE] = true, [S_PUBKEY] = true,  [S_SIGNATURE] = true,
+	[S_ZERO_RTT] = true,    [S_EMS] = true,
 };
 
 struct sub {
@@ -203,7 +209,8 @@ static enum verdict judge(const json_t *r, const char *mx, bool dane_ta, struct 
 	}
 	enum verdict v = VERDICT_PASS;
 	for (int i = 0; i < N_ST; i++)
-		if (subs[i].set && (st_counts_in_column[i] || subs[i].v == VERDICT_FAIL))
+		if (subs[i].set && (st_counts_in_column[i] || ((i == S_TRUST || i == S_HOSTMATCH) &&
+							       subs[i].v == VERDICT_FAIL)))
 			v = verdict_worst(v, subs[i].v);
 	if (json_is_true(json_object_get(r, "incomplete")) && v != VERDICT_FAIL) {
 		set(&subs[S_EXISTS], VERDICT_ERROR, 0, true,

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -392,6 +393,38 @@ static json_t *collect_cert(const struct tls_tables *tab, SSL *ssl)
 	return o;
 }
 
+/* The RFC 7919 group whose prime and generator equal the DH key's, or NULL. */
+static const char *ffdhe_name(EVP_PKEY *dh)
+{
+	static const char *const names[] = { "ffdhe2048", "ffdhe3072", "ffdhe4096", "ffdhe6144",
+					     "ffdhe8192" };
+	BIGNUM *p = NULL, *g = NULL;
+	const char *found = NULL;
+	if (!EVP_PKEY_get_bn_param(dh, OSSL_PKEY_PARAM_FFC_P, &p) ||
+	    !EVP_PKEY_get_bn_param(dh, OSSL_PKEY_PARAM_FFC_G, &g))
+		goto out;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !found; i++) {
+		EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
+		EVP_PKEY *ref = NULL;
+		BIGNUM *rp = NULL, *rg = NULL;
+		if (ctx && EVP_PKEY_paramgen_init(ctx) > 0 &&
+		    EVP_PKEY_CTX_set_group_name(ctx, names[i]) > 0 &&
+		    EVP_PKEY_paramgen(ctx, &ref) > 0 &&
+		    EVP_PKEY_get_bn_param(ref, OSSL_PKEY_PARAM_FFC_P, &rp) &&
+		    EVP_PKEY_get_bn_param(ref, OSSL_PKEY_PARAM_FFC_G, &rg) && BN_cmp(p, rp) == 0 &&
+		    BN_cmp(g, rg) == 0)
+			found = names[i];
+		BN_free(rp);
+		BN_free(rg);
+		EVP_PKEY_free(ref);
+		EVP_PKEY_CTX_free(ctx);
+	}
+out:
+	BN_free(p);
+	BN_free(g);
+	return found;
+}
+
 static void collect_kex(SSL *ssl, struct hs_result *r)
 {
 	int gid = SSL_get_negotiated_group(ssl);
@@ -405,13 +438,11 @@ static void collect_kex(SSL *ssl, struct hs_result *r)
 		r->kex_bits = EVP_PKEY_get_bits(tk);
 		int id = EVP_PKEY_get_base_id(tk);
 		if (id == EVP_PKEY_DH) {
-			char g[64] = "";
+			const char *ff = NULL;
 			if (r->group[0] && strncasecmp(r->group, "ffdhe", 5) == 0) {
 				snprintf(r->kex, sizeof(r->kex), "%s", r->group);
-			} else if (EVP_PKEY_get_utf8_string_param(tk, OSSL_PKEY_PARAM_GROUP_NAME, g,
-								  sizeof(g), NULL) &&
-				   strncasecmp(g, "ffdhe", 5) == 0) {
-				snprintf(r->kex, sizeof(r->kex), "%s", g);
+			} else if ((ff = ffdhe_name(tk)) != NULL) {
+				snprintf(r->kex, sizeof(r->kex), "%s", ff);
 			} else {
 				snprintf(r->kex, sizeof(r->kex), "DH-%d", r->kex_bits);
 				r->kex_dh_custom = true;
