@@ -1,0 +1,67 @@
+#!/bin/bash
+# MTA-STS (verdicts.md "mta_sts"): pass for mode enforce covering every MX; warning for mode
+# testing or max_age under one day; fail when the TXT exists but the policy cannot be fetched
+# (no host, nothing listening, certificate not valid for the name, HTTP 404), does not parse or
+# does not cover the MX hosts, or when the TXT is malformed; info without a v=STSv1 record;
+# not_tested for no MX / null MX (before info); error on lookup failure.
+# Zones: tests/testnet/cases/mtasts-extra.zones, mail.zones, base.zones, dmarc.zones.
+. "$(dirname "$0")/lib.sh"
+
+scan mta_sts --no-smtp <<'DOMAINS' || { not_ok "domscan scan failed"; done_testing; exit 1; }
+good.test
+perfect.test
+ststesting.test
+stsmissmx.test
+noipv6ns.test
+stsbadtxt.test
+stsnoid.test
+ststwo.test
+stsnohost.test
+stsnoserver.test
+stsbadcert.test
+stscertname.test
+stsshortage.test
+stsbadpolicy.test
+stswild.test
+stspartial.test
+stsnomx.test
+stsnullmx.test
+stsother.test
+nomx.test
+nullmx.test
+lame.dm-err.test
+good.test
+DOMAINS
+
+expect good.test mta_sts pass
+expect perfect.test mta_sts pass
+expect stswild.test mta_sts pass              # "*.stswild.test" covers mx1 and mx2
+expect ststesting.test mta_sts warning        # mode: testing
+expect stsshortage.test mta_sts warning       # max_age 3600
+expect stsmissmx.test mta_sts fail            # mx pattern does not cover the MX
+expect stspartial.test mta_sts fail           # covers one of two MX hosts
+expect stsbadtxt.test mta_sts fail            # id= with '-'
+expect stsnoid.test mta_sts fail              # no id=
+expect ststwo.test mta_sts fail               # two v=STSv1 records
+expect stsnohost.test mta_sts fail            # mta-sts.<domain> does not exist
+expect stsnoserver.test mta_sts fail          # nothing listens on 443
+expect stsbadcert.test mta_sts fail           # HTTP 404
+expect stscertname.test mta_sts fail          # certificate not valid for the name
+expect stsbadpolicy.test mta_sts fail         # policy without mx
+expect noipv6ns.test mta_sts info             # no _mta-sts record
+expect stsother.test mta_sts info             # only a non-STS TXT record
+expect stsnomx.test mta_sts not_tested        # no MX, even with a record
+expect stsnullmx.test mta_sts not_tested      # null MX, even with a record
+expect nomx.test mta_sts not_tested
+expect nullmx.test mta_sts not_tested
+expect lame.dm-err.test mta_sts error
+
+expect_json good.test 'r["checks"]["mta_sts"]["id"]' '20240101T000000'
+expect_json good.test 'r["checks"]["mta_sts"]["policy"]["mode"]' 'enforce'
+expect_json good.test 'r["checks"]["mta_sts"]["policy"]["mx"]' '["mx.good.test"]'
+expect_json good.test 'r["checks"]["mta_sts"]["policy"]["max_age"]' '604800'
+expect_json stsmissmx.test 'r["checks"]["mta_sts"]["uncovered_mx"]' '["mx.stsmissmx.test"]'
+expect_json stsbadcert.test 'r["checks"]["mta_sts"]["fetch"]["status"]' '404'
+expect_json stsbadpolicy.test 'r["checks"]["mta_sts"]["policy_error"]' 'no "mx" field'
+
+done_testing
