@@ -94,7 +94,7 @@ static void run_spf(struct scan *s, struct check_result *out)
 
 	if (strcmp(st, "error") == 0) {
 		out->verdict = VERDICT_ERROR;
-		result_set_error(out, "SPF: %s", why ? why : "lookup failed");
+		result_set_error(out, "%s", why ? why : "lookup failed");
 		add_reason(reasons, "%s", why ? why : "lookup failed");
 		subtest_points(out, "spf", VERDICT_ERROR, 0, why ? why : "lookup failed");
 		subtest_points(out, "spf_policy", VERDICT_ERROR, 0, "could not look up the record");
@@ -185,7 +185,7 @@ static void run_spf(struct scan *s, struct check_result *out)
 			points = 0;
 			policy_reason = json_string_value(json_array_get(temp, 0));
 		}
-		result_set_error(out, "SPF: %s", json_string_value(json_array_get(temp, 0)));
+		result_set_error(out, "%s", json_string_value(json_array_get(temp, 0)));
 		size_t i;
 		json_t *m;
 		json_array_foreach(temp, i, m)
