@@ -1,0 +1,135 @@
+#!/bin/bash
+# DNSSEC (verdicts.md "dnssec"): domscan's own validation from the test network's root anchor.
+# Every case's dnssec_status must agree with Unbound's own validation of the same SOA query
+# (AD bit = secure, SERVFAIL = bogus, neither = insecure; SERVFAIL also with +cd = error), and a
+# non-validating resolver (TESTNET_RESOLVER_NOVAL) must give the same verdicts.
+# Zones: tests/testnet/cases/dnssec.zones, dnssec-extra.zones and base.zones.
+. "$(dirname "$0")/lib.sh"
+
+DOMAINS="good.test nsec3.test esp.test alg8.test alg13.test alg15.test rsasha1.test nsec3iter.test
+missingsig.test forgednsec.test cnamebogus.test expired.test badds.test unsigned.test
+child.nsec3.test unsigned.nsec3.test wild.test deep3.test sub.parentcaa.test nomx.test
+lame.dnserr.test"
+
+scan dnssec --no-smtp < <(printf '%s\n' $DOMAINS) || { not_ok "domscan scan failed"; done_testing; exit 1; }
+VAL_CSV=$LAST_CSV
+
+# domain verdict status
+while read -r d verdict status; do
+	[ -n "$d" ] || continue
+	expect "$d" dnssec "$verdict"
+	expect "$d" dnssec_status "$status"
+done <<'CASES'
+good.test            pass    secure
+nsec3.test           pass    secure
+esp.test             pass    secure
+alg8.test            pass    secure
+alg13.test           pass    secure
+alg15.test           pass    secure
+rsasha1.test         warning secure
+nsec3iter.test       warning secure
+missingsig.test      fail    bogus
+forgednsec.test      fail    bogus
+cnamebogus.test      pass    secure
+expired.test         fail    bogus
+badds.test           fail    bogus
+unsigned.test        fail    insecure
+child.nsec3.test     pass    secure
+unsigned.nsec3.test  fail    insecure
+wild.test            pass    secure
+deep3.test           pass    secure
+sub.parentcaa.test   pass    secure
+nomx.test            pass    secure
+lame.dnserr.test     error   error
+CASES
+
+# reasons a person can act on
+sub() { # DOMAIN SUBTEST [SERVER] -> "status points"
+	local srv=None
+	[ -n "${3:-}" ] && srv="'$3'"
+	jget "$1" "' '.join(str(s.get(k)) for s in r['checks']['dnssec']['subtests'] if s['name']=='$2' and s.get('server')==$srv for k in ('status','points'))"
+}
+expect_sub() {
+	local got
+	got=$(sub "$1" "$2" "${4:-}")
+	if [ "$got" = "$3" ]; then ok "$1 $2 ${4:-} = $3"; else not_ok "$1 $2 ${4:-}: expected '$3', got '$got'"; fi
+}
+expect_reason() { # DOMAIN SUBSTRING
+	local got
+	got=$(jget "$1" "r['checks']['dnssec']['reason']")
+	case "$got" in *"$2"*) ok "$1 reason mentions '$2'" ;; *) not_ok "$1 reason '$got' lacks '$2'" ;; esac
+}
+expect_reason expired.test "RRSIG on expired.test/DNSKEY expired 2020-02-01"
+expect_reason badds.test "DS for badds.test matches no DNSKEY (key tag"
+expect_reason missingsig.test "no RRSIG on missingsig.test/SOA"
+expect_reason forgednsec.test "no valid proof that forgednsec.test has no DS"
+expect_reason unsigned.test "unsigned.test is an unsigned delegation"
+expect_reason unsigned.nsec3.test "NSEC3 proves no DS"
+
+# subtests and points (Internet.nl model: 10 secure / 2 insecure / 0 bogus or error)
+expect_sub good.test dnssec_exists "pass None"
+expect_sub good.test dnssec_valid "pass 10"
+expect_sub unsigned.test dnssec_exists "fail None"
+expect_sub unsigned.test dnssec_valid "not_tested 2"
+expect_sub expired.test dnssec_exists "pass None"
+expect_sub expired.test dnssec_valid "fail 0"
+expect_sub rsasha1.test dnssec_valid "warning 10"
+expect_sub good.test dnssec_mx_valid "pass 10" mx.good.test
+expect_sub cnamebogus.test dnssec_mx_valid "fail 0" mail.cnamebogus.test
+expect_sub expired.test dnssec_mx_valid "fail 0" mx.expired.test
+expect_sub unsigned.test dnssec_mx_valid "not_tested 2" mx.unsigned.test
+expect_sub wild.test dnssec_mx_valid "pass 10" host.wild.test
+expect_sub deep3.test dnssec_mx_valid "pass 10" mx.a.b.deep3.test
+expect_sub nomx.test dnssec_mx_exists "not_tested None"
+expect_json nsec3iter.test 'r["checks"]["dnssec"]["domain"]["nsec3_iterations"]' 10
+expect_json rsasha1.test 'r["checks"]["dnssec"]["domain"]["deprecated_algorithm"]' true
+
+# agreement with Unbound's own validation
+unbound_status() { # NAME -> secure|insecure|bogus|error
+	local out
+	out=$(ip netns exec "$TESTNET_NETNS" dig +dnssec +time=3 +tries=1 @"$TESTNET_RESOLVER" "$1" SOA 2>&1)
+	if echo "$out" | grep -q 'status: SERVFAIL'; then
+		if ip netns exec "$TESTNET_NETNS" dig +cd +dnssec +time=3 +tries=1 @"$TESTNET_RESOLVER" "$1" SOA 2>&1 |
+			grep -q 'status: \(NOERROR\|NXDOMAIN\)'; then
+			echo bogus
+		else
+			echo error
+		fi
+	elif echo "$out" | grep -q 'flags:[^;]* ad[ ;]'; then
+		echo secure
+	elif echo "$out" | grep -q 'status: \(NOERROR\|NXDOMAIN\)'; then
+		echo insecure
+	else
+		echo error
+	fi
+}
+for d in $DOMAINS; do
+	want=$(unbound_status "$d")
+	got=$(col "$d" dnssec_status "$VAL_CSV")
+	if [ "$got" = "$want" ]; then ok "$d agrees with Unbound ($want)"; else not_ok "$d: domscan '$got', Unbound '$want'"; fi
+done
+# the MX hosts too
+for h in mx.good.test mail.cnamebogus.test mx.expired.test mx.unsigned.test host.wild.test mx.a.b.deep3.test; do
+	want=$(unbound_status "$h")
+	d=${h#*.}
+	[ "$h" = mx.a.b.deep3.test ] && d=deep3.test
+	got=$(jget "$d" "[m['status'] for m in r['checks']['dnssec']['mx'] if m['server']=='$h'][0]")
+	if [ "$got" = "$want" ]; then ok "MX $h agrees with Unbound ($want)"; else not_ok "MX $h: domscan '$got', Unbound '$want'"; fi
+done
+
+# a non-validating resolver gives the same verdicts
+VAL_RESOLVER=$TESTNET_RESOLVER
+TESTNET_RESOLVER=$TESTNET_RESOLVER_NOVAL
+scan dnssec-noval --no-smtp < <(printf '%s\n' $DOMAINS) ||
+	not_ok "domscan scan with the non-validating resolver failed"
+TESTNET_RESOLVER=$VAL_RESOLVER
+NOVAL_CSV="$OUT/dnssec-noval.csv"
+for d in $DOMAINS; do
+	for c in dnssec dnssec_status; do
+		a=$(col "$d" "$c" "$VAL_CSV")
+		b=$(col "$d" "$c" "$NOVAL_CSV")
+		if [ "$a" = "$b" ]; then ok "$d $c same without a validating resolver ($b)"; else not_ok "$d $c: '$a' with, '$b' without a validating resolver"; fi
+	done
+done
+
+done_testing
