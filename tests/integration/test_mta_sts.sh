@@ -64,4 +64,69 @@ expect_json stsmissmx.test 'r["checks"]["mta_sts"]["uncovered_mx"]' '["mx.stsmis
 expect_json stsbadcert.test 'r["checks"]["mta_sts"]["fetch"]["status"]' '404'
 expect_json stsbadpolicy.test 'r["checks"]["mta_sts"]["policy_error"]' 'no "mx" field'
 
+# The fetcher's limits, against a small HTTPS server on the policy address, port 8443
+# (DOMSCAN_HTTPS_PORT points curl there while the URL keeps :443): a chunked body over
+# 64 KiB is cut off in the write callback, a redirect is not followed.
+policy_server() { # policy_server MODE: serves mta-sts.stsbadcert.test's policy on 127.0.0.40:8443
+	ip netns exec "$TESTNET_NETNS" /usr/bin/python3 - "$1" "$TESTNET_STATE/pki" <<'PY' &
+import http.server, ssl, sys
+mode, pki = sys.argv[1], sys.argv[2]
+POLICY = b'version: STSv1\nmode: enforce\nmx: mx.stsbadcert.test\nmax_age: 604800\n'
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    def do_GET(self):
+        if mode == 'chunked':
+            self.send_response(200)
+            self.send_header('Content-Type', 'text/plain')
+            self.send_header('Transfer-Encoding', 'chunked')
+            self.end_headers()
+            body = POLICY + b'x: ' + b'a' * 100000 + b'\n'
+            for i in range(0, len(body), 4096):
+                c = body[i:i + 4096]
+                self.wfile.write(b'%x\r\n' % len(c) + c + b'\r\n')
+            self.wfile.write(b'0\r\n\r\n')
+        elif mode == 'redirect':
+            self.send_response(301)
+            self.send_header('Location', 'https://mta-sts.good.test/.well-known/mta-sts.txt')
+            self.send_header('Content-Length', '0')
+            self.end_headers()
+        else:
+            self.send_response(200)
+            self.send_header('Content-Type', 'text/plain')
+            self.send_header('Content-Length', str(len(POLICY)))
+            self.end_headers()
+            self.wfile.write(POLICY)
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(('127.0.0.40', 8443), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(pki + '/mtasts.pem', pki + '/mtasts.key')
+s.socket = ctx.wrap_socket(s.socket, server_side=True)
+s.serve_forever()
+PY
+	SERVER_PID=$!
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		ip netns exec "$TESTNET_NETNS" bash -c '</dev/tcp/127.0.0.40/8443' 2>/dev/null && return 0
+		sleep 0.3
+	done
+}
+for mode in plain chunked redirect; do
+	policy_server $mode
+	DOMSCAN_HTTPS_PORT=8443 scan "mta_sts-$mode" --no-smtp <<<"stsbadcert.test" ||
+		not_ok "domscan scan ($mode server) failed"
+	kill "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	case $mode in
+	plain) expect stsbadcert.test mta_sts pass ;;
+	chunked)
+		expect stsbadcert.test mta_sts fail
+		expect_json stsbadcert.test 'r["checks"]["mta_sts"]["fetch"]["error"]' 'body larger than 65536 bytes'
+		;;
+	redirect)
+		expect stsbadcert.test mta_sts fail
+		expect_json stsbadcert.test 'r["checks"]["mta_sts"]["fetch"]["status"]' '301'
+		;;
+	esac
+done
+
 done_testing
