@@ -91,6 +91,19 @@ struct dest {
 	char *reason;
 };
 
+/* A host name we may put into a query: LDH labels and dots, at most 253 bytes. */
+static bool plain_host(const char *h)
+{
+	size_t n = strlen(h);
+	if (n == 0 || n > 253 || h[0] == '.' || strstr(h, ".."))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= '0' && h[i] <= '9') || h[i] == '-' ||
+		      h[i] == '_' || h[i] == '.'))
+			return false;
+	return true;
+}
+
 /* Authorised when exactly one TXT record at the name is a valid DMARC record (§7.1). */
 static void authorise(struct dns_reply *r, const char *qname, struct dest *d)
 {
@@ -165,6 +178,11 @@ static enum verdict check_destinations(struct scan *s, const struct psl_db *psl,
 	for (size_t k = 0; k < nd; k++) {
 		if (!d[k].external)
 			continue;
+		if (!plain_host(d[k].host)) {
+			d[k].v = VERDICT_WARNING;
+			d[k].reason = xstrdup("not a host name: not authorised");
+			continue;
+		}
 		qnames[nq] = xasprintf("%s._report._dmarc.%s", policy_domain, d[k].host);
 		names[nq] = qnames[nq];
 		types[nq] = LDNS_RR_TYPE_TXT;
