@@ -102,7 +102,8 @@ static void run_spf(struct scan *s, struct check_result *out)
 		json_decref(tree);
 		return;
 	}
-	if (strcmp(st, "none") == 0 || strcmp(st, "nxdomain") == 0 || strcmp(st, "multiple") == 0) {
+	if (strcmp(st, "none") == 0 || strcmp(st, "nodata") == 0 || strcmp(st, "nxdomain") == 0 ||
+	    strcmp(st, "multiple") == 0) {
 		out->verdict = VERDICT_FAIL;
 		const char *r = strcmp(st, "multiple") == 0 ? why : "no SPF record";
 		add_reason(reasons, "%s", r);
@@ -165,9 +166,9 @@ static void run_spf(struct scan *s, struct check_result *out)
 		/* Internet.nl: an include/redirect target that does not resolve gives 2 points,
 		 * one that exists but holds no usable record gives 0 */
 		bool only_missing =
-			(tree_has_status(tree, "nxdomain") || tree_has_status(tree, "none")) &&
-			!tree_has_status(tree, "multiple") && !tree_has_status(tree, "syntax") &&
-			!tree_has_status(tree, "loop");
+			(tree_has_status(tree, "nxdomain") || tree_has_status(tree, "nodata")) &&
+			!tree_has_status(tree, "none") && !tree_has_status(tree, "multiple") &&
+			!tree_has_status(tree, "syntax") && !tree_has_status(tree, "loop");
 		int p = only_missing ? 2 : 0;
 		points = points < p ? points : p;
 		policy_reason = json_string_value(json_array_get(perm, 0));

@@ -7,8 +7,8 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <strings.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define SPF_MAX_LOOKUPS 10
@@ -1171,7 +1171,11 @@ static json_t *tree_node(struct tree_ctx *tc, const char *domain, const char *re
 		}
 		txtv_free(&v);
 		if (!found) {
-			node_status(node, "none", xstrdup("no SPF record"));
+			if (o == Q_NODATA)
+				node_status(node, "nodata", xstrdup("no TXT record"));
+			else
+				node_status(node, "none",
+					    xstrdup("no SPF record among the TXT records"));
 			return node;
 		}
 	}

@@ -65,7 +65,7 @@ void spf_answer_free(struct spf_answer *a);
 
 /*
  * A tree node as JSON (stable keys, used in the scan's detail and shared through the memo):
- *   "domain": str, "status": "ok"|"none"|"multiple"|"nxdomain"|"syntax"|"loop"|"error"|
+ *   "domain": str, "status": "ok"|"none"|"nodata"|"multiple"|"nxdomain"|"syntax"|"loop"|"error"|
  *             "limit"|"macro",
  *   "record": str (when one was found), "reason": str (for non-ok),
  *   "lookups": int  (DNS-querying terms of this record and below, excluding the term that

@@ -75,13 +75,14 @@ expect_json spf-void.test 'r["checks"]["spf"]["void_lookups"]' 3
 expect_json good.test "[(s['points'], s['max']) for s in r['checks']['spf']['subtests'] if s['name']=='spf_policy'][0]" '[10, 10]'
 expect_json spf-plusall.test "[(s['points'], s['max']) for s in r['checks']['spf']['subtests'] if s['name']=='spf_policy'][0]" '[2, 10]'
 expect_json spf-none.test "[(s['points'], s['max']) for s in r['checks']['spf']['subtests'] if s['name']=='spf'][0]" '[0, 10]'
+expect_json spf-incnx.test "[(s['points'], s['max']) for s in r['checks']['spf']['subtests'] if s['name']=='spf_policy'][0]" '[2, 10]'
 expect_json spf-incnospf.test "[(s['points'], s['max']) for s in r['checks']['spf']['subtests'] if s['name']=='spf_policy'][0]" '[0, 10]'
 
 # check-host inside the network
 ch() {
 	local got
 	got=$(domscan_in check-host --resolver "$TESTNET_RESOLVER" --timeout 3 --ip "$1" \
-		--mailfrom "$2" --helo mx.good.test | head -1)
+		--mailfrom "$2" --helo "${4:-mx.good.test}" | head -1)
 	if [ "$got" = "$3" ]; then
 		ok "check-host $1 $2 = $3"
 	else
@@ -96,6 +97,7 @@ ch 192.0.2.1 user@spf-qall.test neutral
 ch 192.0.2.1 user@spf-loop.test permerror
 ch 192.0.2.1 user@spf-void.test permerror
 ch 192.0.2.1 user@spf-none.test none
-ch 127.0.0.25 "" pass
+ch 127.0.0.25 "" pass good.test
+ch 127.0.0.25 "" none mx.good.test
 
 done_testing
