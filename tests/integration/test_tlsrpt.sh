@@ -11,7 +11,6 @@ tr-bad.test
 tr-two.test
 tr-absent.test
 dm-none.test
-lame.dm-err.test
 DOMAINS
 
 expect good.test tlsrpt pass
@@ -20,9 +19,14 @@ expect tr-bad.test tlsrpt fail           # rua without mailto:/https:
 expect tr-two.test tlsrpt fail
 expect tr-absent.test tlsrpt info        # only a non-TLS-RPT TXT record
 expect dm-none.test tlsrpt info          # NXDOMAIN
-expect lame.dm-err.test tlsrpt error
 expect_json tr-good.test 'r["checks"]["tlsrpt"]["rua"]' \
 	'["mailto:tlsrpt@tr-good.test", "https://report.tr-good.test/tlsrpt"]'
 expect_json tr-bad.test 'r["checks"]["tlsrpt"]["record"]' 'v=TLSRPTv1; rua=tlsrpt@tr-bad.test'
+
+# Lookup failure (a delegation to a silent server): error, never "missing".
+scan tlsrpt-lame --no-smtp --timeout 1 <<'DOMAINS' || not_ok "domscan scan (lame) failed"
+lame.dm-err.test
+DOMAINS
+expect lame.dm-err.test tlsrpt error
 
 done_testing
