@@ -36,6 +36,9 @@
 #define DEFAULT_CACHE 262144
 #define UDP_BUFSIZE 65535
 #define EDNS_SIZE 1232
+/* Queries outstanding per resolver at most: a resolver drops ("jostles") queries beyond its
+ * own limit (Unbound: num-queries-per-thread, 1024 by default), which costs a full timeout. */
+#define INFLIGHT_PER_SERVER 256
 
 enum entry_state { ENTRY_PENDING, ENTRY_DONE };
 
@@ -100,6 +103,7 @@ struct dns_client {
 	size_t rr_sock;
 	struct txn *submit_head, *submit_tail; /* waiting to be sent (protected by mu) */
 	struct txn *fly_head, *fly_tail;       /* in flight, oldest first (I/O thread only) */
+	size_t n_fly;			       /* in flight (I/O thread only) */
 	double tokens, last_refill;
 };
 
@@ -505,6 +509,7 @@ out:
 
 static void fly_unlink(struct dns_client *c, struct txn *t)
 {
+	c->n_fly--;
 	if (t->prev)
 		t->prev->next = t->next;
 	else
@@ -518,6 +523,7 @@ static void fly_unlink(struct dns_client *c, struct txn *t)
 
 static void fly_append(struct dns_client *c, struct txn *t)
 {
+	c->n_fly++;
 	t->prev = c->fly_tail;
 	t->next = NULL;
 	if (c->fly_tail)
@@ -645,7 +651,10 @@ static void *io_thread(void *arg)
 		pthread_mutex_lock(&c->mu);
 		bool stop = c->stop;
 		struct txn *batch = NULL, *batch_tail = NULL;
-		while (c->submit_head && take_token(c)) {
+		size_t room = c->n_servers * INFLIGHT_PER_SERVER;
+		room = room > c->n_fly ? room - c->n_fly : 0;
+		while (c->submit_head && room > 0 && take_token(c)) {
+			room--;
 			struct txn *t = c->submit_head;
 			c->submit_head = t->next;
 			if (!c->submit_head)
@@ -767,6 +776,11 @@ struct dns_client *dns_client_new(const struct dns_config *cfg, char **err)
 		}
 		if (s->fd < 0)
 			continue;
+		/* Bursts of replies must not overflow the socket: ask for 4 MiB (as root the
+		 * FORCE variant passes net.core.rmem_max). */
+		int rcv = 4 << 20;
+		if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)) != 0)
+			(void)setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
 		s->byid = xcalloc(65536, sizeof(*s->byid));
 		ev.data.u64 = i;
 		epoll_ctl(c->epfd, EPOLL_CTL_ADD, s->fd, &ev);
