@@ -174,6 +174,11 @@ static void test_host(struct scan *s, struct host6 *h, const char *zone, bool sm
 	json_array_append_new(arr, o);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /*
  * The NS names of the domain, climbing to the parent while there are none (Internet.nl stops
  * before the TLD). Returns the count (names malloc'd into names[]), sets *zone (malloc'd).
@@ -212,6 +217,7 @@ static int find_ns(struct dns_client *dns, const char *domain, char **names, cha
 		}
 		dns_reply_release(r);
 		if (n > 0) {
+			qsort(names, (size_t)n, sizeof(*names), cmp_str);
 			*zone = xstrdup(name);
 			return n;
 		}
