@@ -22,6 +22,8 @@ struct psl_db *psl_db_open(const struct config *cfg, char **err)
 				*err = xasprintf("cannot load the Public Suffix List %s", file);
 			return NULL;
 		}
+	} else if (psl_builtin() && !psl_builtin_outdated()) {
+		ctx = NULL; /* the built-in list is current: no loading, nothing to free */
 	} else {
 		ctx = psl_latest(NULL);
 	}

@@ -2,11 +2,11 @@
  * Organisational domains from the Public Suffix List (RFC 7489 §3.2), over libpsl.
  *
  * A struct psl_db wraps one loaded list: cfg->psl_file (a PSL in text format, for tests) or,
- * when that is NULL, libpsl's latest list (psl_latest(NULL): the system's DAFSA file when it is
- * newer than the built-in data, else the built-in data). Lookups on a loaded psl_db are
- * thread-safe (libpsl contexts are read-only once loaded). There is no hidden global state: a
+ * when that is NULL, libpsl's latest list: the built-in data when it is not older than the
+ * system's list file (nothing is loaded then), else psl_latest(NULL). Lookups on a loaded psl_db
+ * are thread-safe (libpsl contexts are read-only once loaded). There is no hidden global state: a
  * caller either opens one per run and shares it (preferred, e.g. held by the engine), or opens
- * one per use (cheap with the built-in/DAFSA list: about 0.6 ms; a text file takes ~5 ms).
+ * one per use (free with the built-in list; ~0.6 ms for the DAFSA file; ~5 ms for a text file).
  *
  * Ownership: psl_db_open() returns an owned db (psl_db_close() frees it); returned strings are
  * malloc'd and owned by the caller.
