@@ -40,6 +40,12 @@ struct html_out {
 	struct layout *layout;
 	size_t n_rows, n_invalid, n_scored;
 	size_t hist[101]; /* rows per overall score */
+	/* Domains that have their detail section: duplicates link to the first one. */
+	struct seen {
+		char *domain; /* owned, NULL = free slot */
+		size_t index; /* the row index of its <details> */
+	} * seen;
+	size_t seen_n, seen_cap;
 	struct std_count std[STD_N];
 };
 
@@ -77,11 +83,6 @@ static void esc(FILE *fp, const char *s)
 {
 	if (s)
 		html_text(fp, s, strlen(s));
-}
-
-static void esc_json_string(FILE *fp, const json_t *v)
-{
-	html_text(fp, json_string_value(v), json_string_length(v));
 }
 
 static const char css[] =
@@ -146,6 +147,46 @@ static void *html_open(const char *path, const struct report_meta *meta, char **
 	return h;
 }
 
+static size_t hash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot of `domain` in the seen set (its own, or the free one where it belongs). */
+static struct seen *seen_slot(struct html_out *h, const char *domain)
+{
+	size_t i = hash(domain) & (h->seen_cap - 1);
+	while (h->seen[i].domain && strcmp(h->seen[i].domain, domain) != 0)
+		i = (i + 1) & (h->seen_cap - 1);
+	return &h->seen[i];
+}
+
+/* The row index whose details describe `domain`: `index` itself for the first occurrence. */
+static size_t detail_index(struct html_out *h, const char *domain, size_t index, bool *first)
+{
+	if (2 * (h->seen_n + 1) > h->seen_cap) {
+		struct seen *old = h->seen;
+		size_t old_cap = h->seen_cap;
+		h->seen_cap = old_cap ? 2 * old_cap : 1024;
+		h->seen = xcalloc(h->seen_cap, sizeof(*h->seen));
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].domain)
+				*seen_slot(h, old[i].domain) = old[i];
+		free(old);
+	}
+	struct seen *slot = seen_slot(h, domain);
+	*first = slot->domain == NULL;
+	if (*first) {
+		slot->domain = xstrdup(domain);
+		slot->index = index;
+		h->seen_n++;
+	}
+	return slot->index;
+}
+
 static enum verdict verdict_of(const struct layout *l, const struct domain_result *res,
 			       const char *check)
 {
@@ -175,67 +216,27 @@ static void count_standards(struct html_out *h, const struct domain_result *res)
 	}
 }
 
-/* A detail value, rendered generically (bounded depth and length). */
-static void render_value(FILE *fp, const json_t *v, int depth)
+/* Longest rendering of one detail value (compact JSON) in the details. */
+#define VALUE_MAX 1024
+
+/* A detail value: a string as text, anything else as compact JSON, at most VALUE_MAX bytes. */
+static void render_value(FILE *fp, const json_t *v)
 {
-	size_t i;
-	const json_t *e;
-	const char *k;
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		fputs("<span class=\"rec\">", fp);
-		esc_json_string(fp, v);
-		fputs("</span>", fp);
-		return;
-	case JSON_INTEGER:
-		fprintf(fp, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return;
-	case JSON_REAL:
-		fprintf(fp, "%g", json_real_value(v));
-		return;
-	case JSON_TRUE:
-		fputs("yes", fp);
-		return;
-	case JSON_FALSE:
-		fputs("no", fp);
-		return;
-	case JSON_NULL:
-		fputs("&mdash;", fp);
-		return;
-	default:
-		break;
-	}
-	if (depth > 4) {
-		char *s = json_dumps(v, JSON_COMPACT);
-		fputs("<code>", fp);
-		esc(fp, s);
-		fputs("</code>", fp);
-		free(s);
+	if (json_is_string(v)) {
+		size_t n = json_string_length(v);
+		html_text(fp, json_string_value(v), n > VALUE_MAX ? VALUE_MAX : n);
+		if (n > VALUE_MAX)
+			fputs("...", fp);
 		return;
 	}
-	fputs("<ul>", fp);
-	if (json_is_array(v)) {
-		json_array_foreach(v, i, e)
-		{
-			if (i >= 200) {
-				fprintf(fp, "<li>... %zu more</li>", json_array_size(v) - i);
-				break;
-			}
-			fputs("<li>", fp);
-			render_value(fp, e, depth + 1);
-			fputs("</li>", fp);
-		}
-	} else {
-		json_object_foreach((json_t *)v, k, e)
-		{
-			fputs("<li><b>", fp);
-			esc(fp, k);
-			fputs("</b>: ", fp);
-			render_value(fp, e, depth + 1);
-			fputs("</li>", fp);
-		}
-	}
-	fputs("</ul>", fp);
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (!s)
+		return;
+	size_t n = strlen(s);
+	html_text(fp, s, n > VALUE_MAX ? VALUE_MAX : n);
+	if (n > VALUE_MAX)
+		fputs("...", fp);
+	free(s);
 }
 
 static void verdict_cell(FILE *fp, const char *word)
@@ -253,33 +254,31 @@ static void subtests_table(FILE *fp, const json_t *subtests)
 	const json_t *st;
 	if (json_array_size(subtests) == 0)
 		return;
-	fputs("<table><tr><th>subtest</th><th>server</th><th>status</th><th>points</th>"
-	      "<th>reason</th></tr>",
-	      fp);
+	/* End tags of cells and rows are implied (HTML), which keeps large reports smaller. */
+	fputs("<table><tr><th>subtest<th>server<th>status<th>points<th>reason", fp);
 	json_array_foreach(subtests, i, st)
 	{
 		const json_t *status = json_object_get(st, "status");
 		const json_t *max = json_object_get(st, "max");
 		const json_t *pts = json_object_get(st, "points");
+		const char *word =
+			json_is_string(status) && verdict_parse(json_string_value(status)) >= 0
+				? json_string_value(status)
+				: "error";
 		fputs("<tr><td>", fp);
 		esc(fp, json_string_value(json_object_get(st, "name")));
-		fputs("</td><td>", fp);
+		fputs("<td>", fp);
 		esc(fp, json_string_value(json_object_get(st, "server")));
-		fputs("</td>", fp);
-		verdict_cell(fp,
-			     json_is_string(status) && verdict_parse(json_string_value(status)) >= 0
-				     ? json_string_value(status)
-				     : "error");
-		fputs("<td class=\"num\">", fp);
+		word = verdict_name((enum verdict)verdict_parse(word)); /* a static word */
+		fprintf(fp, "<td class=\"v-%s\">%s<td class=\"num\">", word, word);
 		if (json_is_integer(max))
 			fprintf(fp, "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT,
 				json_is_integer(pts) ? json_integer_value(pts) : 0,
 				json_integer_value(max));
-		fputs("</td><td>", fp);
+		fputs("<td>", fp);
 		const json_t *reason = json_object_get(st, "reason");
 		if (json_is_string(reason))
-			esc_json_string(fp, reason);
-		fputs("</td></tr>", fp);
+			render_value(fp, reason);
 	}
 	fputs("</table>", fp);
 }
@@ -345,21 +344,21 @@ static void detail_section(struct html_out *h, const struct input_row *row,
 			}
 		}
 		subtests_table(fp, json_object_get(r->detail, "subtests"));
+		/* The records found always; the rest of the detail where something is wrong. */
 		const char *k;
 		const json_t *v;
 		bool any = false;
 		json_object_foreach(r->detail, k, v)
 		{
-			if (strcmp(k, "subtests") == 0)
+			bool record = strcmp(k, "record") == 0 || strcmp(k, "records") == 0;
+			if (strcmp(k, "subtests") == 0 || strcmp(k, "elapsed_ms") == 0 ||
+			    (r->verdict == VERDICT_PASS && !record))
 				continue;
-			if (!any)
-				fputs("<ul>", fp);
+			fputs(any ? "<li><b>" : "<ul class=\"rec\"><li><b>", fp);
 			any = true;
-			fputs("<li><b>", fp);
 			esc(fp, k);
 			fputs("</b>: ", fp);
-			render_value(fp, v, 1);
-			fputs("</li>", fp);
+			render_value(fp, v);
 		}
 		if (any)
 			fputs("</ul>", fp);
@@ -368,10 +367,10 @@ static void detail_section(struct html_out *h, const struct input_row *row,
 }
 
 static void table_row(struct html_out *h, const struct input_row *row,
-		      const struct domain_result *res, const struct score *sc)
+		      const struct domain_result *res, const struct score *sc, size_t anchor)
 {
 	FILE *fp = h->rows;
-	fprintf(fp, "<tr><td><a href=\"#d%zu\">", row->index);
+	fprintf(fp, "<tr><td><a href=\"#d%zu\">", anchor);
 	esc(fp, res ? res->domain : row->input);
 	fputs("</a></td>", fp);
 	if (sc->overall >= 0)
@@ -403,8 +402,13 @@ static int html_row(void *handle, const struct input_row *row, const struct doma
 		h->n_scored++;
 		h->hist[sc.overall]++;
 	}
-	table_row(h, row, res, &sc);
-	detail_section(h, row, res, &sc);
+	bool first = true;
+	size_t anchor = row->index;
+	if (!layout_row_failed(row, res))
+		anchor = detail_index(h, res->domain, row->index, &first);
+	table_row(h, row, res, &sc, anchor);
+	if (first)
+		detail_section(h, row, res, &sc);
 	return ferror(h->rows) || ferror(h->details) ? -1 : 0;
 }
 
@@ -561,6 +565,9 @@ static int html_close(void *handle)
 	if (report_fclose(fp) < 0)
 		rc = -1;
 	layout_free(h->layout);
+	for (size_t i = 0; i < h->seen_cap; i++)
+		free(h->seen[i].domain);
+	free(h->seen);
 	free(h);
 	return rc;
 }

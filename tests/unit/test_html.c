@@ -164,6 +164,28 @@ static void test_many_rows(void **state)
 	free(res);
 }
 
+/* Duplicate input lines share one detail section; every line keeps its table row. */
+static void test_duplicates(void **state)
+{
+	struct input_row rows[3] = { fx_row(1, "dup.example", "dup.example", NULL),
+				     fx_row(2, "other.example", "other.example", NULL),
+				     fx_row(3, "DUP.example.", "dup.example", NULL) };
+	struct domain_result *res[3] = { fx_result("dup.example"), fx_result("other.example"),
+					 NULL };
+	res[2] = res[0];
+	domain_result_ref(res[0]);
+	char *out = fx_run(&reporter_html, NULL, rows, res, 3);
+	assert_int_equal(count(out, "<details id="), 2);
+	assert_int_equal(count(out, "<a href=\"#d0\">dup.example</a>"), 2);
+	assert_int_equal(count(out, "<a href=\"#d1\">other.example</a>"), 1);
+	assert_non_null(strstr(out, "<b>3</b>domains"));
+	free(out);
+	for (int i = 0; i < 3; i++) {
+		domain_result_unref(res[i]);
+		fx_row_free(&rows[i]);
+	}
+}
+
 static void test_find(void **state)
 {
 	assert_ptr_equal(reporter_find("html"), &reporter_html);
@@ -174,7 +196,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape_table), cmocka_unit_test(test_escape_long),
 		cmocka_unit_test(test_report),       cmocka_unit_test(test_many_rows),
-		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_duplicates),   cmocka_unit_test(test_find),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
