@@ -89,6 +89,8 @@ static void run_spf(struct scan *s, struct check_result *out)
 	const json_t *rec = json_object_get(tree, "record");
 	json_object_set(d, "record", rec ? (json_t *)rec : json_null());
 	json_object_set(d, "tree", tree);
+	const json_t *terms = json_object_get(tree, "terms");
+	json_object_set(d, "terms", terms ? (json_t *)terms : json_null());
 	json_object_set_new(d, "reasons", reasons);
 	const char *why = json_string_value(json_object_get(tree, "reason"));
 
