@@ -232,13 +232,12 @@ static void run(struct scan *s, struct check_result *out)
 	json_t *det = out->detail;
 	scan_set_column(s, "dmarc_policy", json_null());
 
-	char *perr = NULL;
-	struct psl_db *psl = psl_db_open(scan_config(s), &perr);
+	const struct psl_db *psl = scan_psl(s);
 	if (!psl) {
+		const char *perr = "the Public Suffix List could not be loaded";
 		result_set_error(out, "%s", perr);
 		subtest_points(out, "dmarc", VERDICT_ERROR, 0, perr);
 		subtest_points(out, "dmarc_policy", VERDICT_ERROR, 0, perr);
-		free(perr);
 		return;
 	}
 	char *org = psl_db_org_domain(psl, domain);
@@ -380,7 +379,6 @@ static void run(struct scan *s, struct check_result *out)
 done:
 	place_free(&at);
 	free(org);
-	psl_db_close(psl);
 }
 
 const struct check check_dmarc = {

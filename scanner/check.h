@@ -54,6 +54,8 @@ struct validator *scan_validator(struct scan *s);
 struct smtp_prober *scan_smtp(struct scan *s);
 struct https_fetcher *scan_https(struct scan *s);
 struct memo *scan_memo(struct scan *s);
+/** The run's Public Suffix List (scanner/psl.h), or NULL when it could not be loaded. */
+const struct psl_db *scan_psl(struct scan *s);
 /** The domain's MX set, looked up once per domain (MX hosts' addresses included). */
 const struct mx_set *scan_mx(struct scan *s);
 /** Extra DKIM selectors for this input row (CSV column dkim_selectors); may be 0. */

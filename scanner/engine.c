@@ -15,6 +15,7 @@
 #include "scanner/input.h"
 #include "scanner/memo.h"
 #include "scanner/progress.h"
+#include "scanner/psl.h"
 #include "scanner/smtp.h"
 #include "scanner/util.h"
 
@@ -54,6 +55,8 @@ struct engine {
 	struct smtp_prober *smtp;
 	struct https_fetcher *https;
 	struct memo *memo;
+	struct psl_db *psl;
+	char *psl_error;
 
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv, done_cv;
@@ -110,6 +113,11 @@ struct https_fetcher *scan_https(struct scan *s)
 struct memo *scan_memo(struct scan *s)
 {
 	return s->eng->memo;
+}
+
+const struct psl_db *scan_psl(struct scan *s)
+{
+	return s->eng->psl;
 }
 
 const struct mx_set *scan_mx(struct scan *s)
@@ -355,6 +363,7 @@ static int start_services(struct engine *e, char **err)
 	if (!e->dns)
 		return -1;
 	e->memo = memo_new(65536);
+	e->psl = psl_db_open(cfg, &e->psl_error); /* NULL: the checks that need it say why */
 	if (validator_new) {
 		e->validator = validator_new(e->dns, cfg->trust_anchor, err);
 		if (!e->validator)
@@ -382,6 +391,8 @@ static void stop_services(struct engine *e)
 	if (e->validator && validator_free)
 		validator_free(e->validator);
 	memo_free(e->memo);
+	psl_db_close(e->psl);
+	free(e->psl_error);
 	dns_client_free(e->dns);
 }
 
