@@ -50,15 +50,14 @@ static json_t *checks_object(const struct layout *l, const struct input_row *row
 	json_t *checks = json_object();
 	const struct check_table *t = l->checks;
 	bool failed = layout_row_failed(row, res);
+	char *row_error = failed ? layout_row_error(l, row, res) : NULL;
 	for (size_t i = 0; t && i < t->n; i++) {
 		const char *name = t->checks[i]->name;
 		json_t *o;
 		if (failed) {
-			char *e = layout_row_error(l, row, res);
 			o = json_object();
 			json_object_set_new(o, "verdict", json_string(verdict_name(VERDICT_ERROR)));
-			json_object_set_new(o, "error", json_str(e));
-			free(e);
+			json_object_set_new(o, "error", json_str(row_error));
 		} else if (i < res->n_checks) {
 			o = check_object(&res->checks[i]);
 		} else {
@@ -66,6 +65,7 @@ static json_t *checks_object(const struct layout *l, const struct input_row *row
 		}
 		json_object_set_new(checks, name, o);
 	}
+	free(row_error);
 	/* The contract's checks are always there, even when not built in. */
 	for (const char *const *n = layout_contract_verdicts; *n; n++) {
 		if (json_object_get(checks, *n))
