@@ -31,6 +31,8 @@ spf-syntax.test
 spf-none.test
 spf-shared1.test
 spf-shared2.test
+spf-err.test
+lame.spf-err.test
 DOMAINS
 
 # check DOMAIN VERDICT LOOKUPS
@@ -65,6 +67,8 @@ check spf-syntax.test fail ""
 check spf-none.test fail ""
 check spf-shared1.test fail 12
 check spf-shared2.test pass 6
+check spf-err.test error 1
+check lame.spf-err.test error ""
 
 # JSON: lookups as numbers/null, the record, void lookups, the Internet.nl subtests
 expect_json spf-ten.test 'r["spf_lookups"]' 10
@@ -97,6 +101,7 @@ ch 192.0.2.1 user@spf-qall.test neutral
 ch 192.0.2.1 user@spf-loop.test permerror
 ch 192.0.2.1 user@spf-void.test permerror
 ch 192.0.2.1 user@spf-none.test none
+ch 192.0.2.1 user@spf-err.test temperror
 ch 127.0.0.25 "" pass good.test
 ch 127.0.0.25 "" none mx.good.test
 
