@@ -10,6 +10,7 @@
 #include "scanner/memo.h"
 #include "scanner/util.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +79,108 @@ static bool tree_has_status(const json_t *node, const char *status)
 	return false;
 }
 
+/* ---- reserved profile feature: SPF-authorised platform IPs (--profile FILE) ----
+ * The SPF part of a profile: lines "spf_ip IP...", "spf_ips: IP, IP" or "sending_ips = IP ..."
+ * (key case-insensitive; ':' '=' or space after it; IPs separated by spaces or commas; '#'
+ * starts a comment). Read once per run through the memo cache. */
+static json_t *profile_load(void *arg)
+{
+	const char *path = arg;
+	json_t *ips = json_array();
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return ips;
+	char line[4096];
+	while (fgets(line, sizeof(line), f) && json_array_size(ips) < 256) {
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *p = str_trim(line);
+		size_t k = strcspn(p, ":= \t");
+		if (!(k == 6 && str_iprefix(p, "spf_ip")) &&
+		    !(k == 7 && str_iprefix(p, "spf_ips")) &&
+		    !(k == 11 && str_iprefix(p, "sending_ips")) &&
+		    !(k == 10 && str_iprefix(p, "sending_ip")))
+			continue;
+		p += k;
+		char *save = NULL;
+		for (char *tok = strtok_r(p, ":= \t,\r\n", &save); tok;
+		     tok = strtok_r(NULL, " \t,\r\n", &save)) {
+			unsigned char buf[16];
+			if (inet_pton(AF_INET, tok, buf) == 1 || inet_pton(AF_INET6, tok, buf) == 1)
+				json_array_append_new(ips, json_string(tok));
+		}
+	}
+	fclose(f);
+	return ips;
+}
+
+static int result_rank(enum spf_result r)
+{
+	switch (r) {
+	case SPF_PASS:
+		return 0;
+	case SPF_NEUTRAL:
+		return 2;
+	case SPF_NONE:
+		return 3;
+	case SPF_SOFTFAIL:
+		return 4;
+	case SPF_FAIL:
+		return 5;
+	case SPF_TEMPERROR:
+		return 6;
+	case SPF_PERMERROR:
+		return 7;
+	}
+	return 7;
+}
+
+static void platform_check(struct scan *s, struct check_result *out)
+{
+	const struct config *cfg = scan_config(s);
+	if (!cfg || !cfg->profile)
+		return;
+	char *key = xasprintf("spf-profile:%s", cfg->profile);
+	json_t *ips = memo_get(scan_memo(s), key, profile_load, cfg->profile);
+	free(key);
+	if (!json_array_size(ips)) {
+		json_decref(ips);
+		return;
+	}
+	struct spf_dns dns = spf_dns_from_client(scan_dns(s));
+	const char *domain = scan_domain(s);
+	char *mailfrom = xasprintf("postmaster@%s", domain);
+	json_t *per = json_object();
+	enum spf_result worst = SPF_PASS;
+	size_t i;
+	json_t *ip;
+	json_array_foreach(ips, i, ip)
+	{
+		struct spf_request req = { json_string_value(ip), mailfrom, domain, NULL };
+		struct spf_answer a;
+		spf_check_host(&dns, &req, &a);
+		json_object_set_new(per, json_string_value(ip),
+				    json_string(spf_result_name(a.result)));
+		if (result_rank(a.result) > result_rank(worst))
+			worst = a.result;
+		spf_answer_free(&a);
+	}
+	free(mailfrom);
+	json_object_set_new(out->detail, "platform", per);
+	scan_set_column(s, "spf_platform", json_string(spf_result_name(worst)));
+	json_decref(ips);
+}
+
+static void run_spf_structure(struct scan *s, struct check_result *out);
+
 static void run_spf(struct scan *s, struct check_result *out)
+{
+	run_spf_structure(s, out);
+	platform_check(s, out);
+}
+
+static void run_spf_structure(struct scan *s, struct check_result *out)
 {
 	const char *domain = scan_domain(s);
 	struct spf_dns dns = spf_dns_from_client(scan_dns(s));
@@ -206,7 +308,7 @@ static void run_spf(struct scan *s, struct check_result *out)
 	json_decref(tree);
 }
 
-static const char *const spf_columns[] = { "spf_lookups", NULL };
+static const char *const spf_columns[] = { "spf_lookups", "spf_platform", NULL };
 
 const struct check check_spf = {
 	.name = "spf",

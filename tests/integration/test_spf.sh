@@ -105,4 +105,16 @@ ch 192.0.2.1 user@spf-err.test temperror
 ch 127.0.0.25 "" pass good.test
 ch 127.0.0.25 "" none mx.good.test
 
+# Reserved profile feature: spf_platform = check_host() for the profile's sending IPs
+printf '# platform sending IPs\nspf_ips: 127.0.0.25, fd74:6e65:7400::25\n' >"$OUT/profile.txt"
+scan spf-profile --no-smtp --profile "$OUT/profile.txt" <<'DOMAINS' || not_ok "scan with --profile failed"
+good.test
+spf-incnx.test
+spf-none.test
+DOMAINS
+expect good.test spf_platform pass
+expect spf-incnx.test spf_platform permerror
+expect spf-none.test spf_platform none
+expect_json good.test 'r["checks"]["spf"]["platform"]["fd74:6e65:7400::25"]' pass
+
 done_testing
