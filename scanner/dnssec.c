@@ -413,12 +413,10 @@ static bool nsec_covers(const ldns_rdf *owner, const ldns_rdf *next, const ldns_
 
 static bool hash_covers(const uint8_t own[20], const uint8_t nxt[20], const uint8_t h[20])
 {
-	int a = memcmp(own, h, 20), b = memcmp(own, nxt, 20);
-	if (a >= 0)
-		return false;
-	if (b < 0)
-		return memcmp(h, nxt, 20) < 0;
-	return true;
+	if (memcmp(own, nxt, 20) < 0)
+		return memcmp(own, h, 20) < 0 && memcmp(h, nxt, 20) < 0;
+	/* the last NSEC3 of the chain wraps around: covers above its owner or below next */
+	return memcmp(own, h, 20) < 0 || memcmp(h, nxt, 20) < 0;
 }
 
 /* the longest ancestor-or-self of `name` that is also ancestor-or-self of `other` */
@@ -1487,6 +1485,25 @@ static void check_negative(struct validator *v, const struct msg *m, const ldns_
 		goto out;
 	}
 	note_zone(a, w.zone);
+	/* every SOA in the authority section must verify too (as validating resolvers demand) */
+	ldns_rr_list *soa = select_rrs(m->ns, NULL, LDNS_RR_TYPE_SOA);
+	if (ldns_rr_list_rr_count(soa)) {
+		const ldns_rdf *apex = ldns_rr_owner(ldns_rr_list_rr(soa, 0));
+		ldns_rr_list *soa1 = select_rrs(soa, apex, LDNS_RR_TYPE_SOA);
+		ldns_rr_list *sg = select_sigs(m->ns, apex, LDNS_RR_TYPE_SOA);
+		bool ok = verify_rrset(soa1, sg, w.zone->dn, w.zone->keys, now, NULL, why,
+				       sizeof(why));
+		ldns_rr_list_free(sg);
+		ldns_rr_list_free(soa1);
+		if (!ok) {
+			ldns_rr_list_free(soa);
+			acc_fold(a, DNSSEC_BOGUS, "%s for %s/%s: %s",
+				 nxdomain ? "NXDOMAIN" : "NODATA", ns, type_name(type, tb), why);
+			goto out;
+		}
+	}
+	ldns_rr_list_free(soa);
+	why[0] = '\0';
 	ldns_rr_list *good = verified_denials(m, w.zone, now, why, sizeof(why));
 	struct denial d;
 	dnssec_denial(w.zone->dn, name, type, good, &d);

@@ -109,13 +109,22 @@ for d in $DOMAINS; do
 	if [ "$got" = "$want" ]; then ok "$d agrees with Unbound ($want)"; else not_ok "$d: domscan '$got', Unbound '$want'"; fi
 done
 # the MX hosts too
-for h in mx.good.test mail.cnamebogus.test mx.expired.test mx.unsigned.test host.wild.test mx.a.b.deep3.test; do
+for h in mx.good.test mail.cnamebogus.test mx.expired.test mx.unsigned.test host.wild.test mx.a.b.deep3.test mx.missingsig.test; do
 	want=$(unbound_status "$h")
 	d=${h#*.}
 	[ "$h" = mx.a.b.deep3.test ] && d=deep3.test
 	got=$(jget "$d" "[m['status'] for m in r['checks']['dnssec']['mx'] if m['server']=='$h'][0]")
 	if [ "$got" = "$want" ]; then ok "MX $h agrees with Unbound ($want)"; else not_ok "MX $h: domscan '$got', Unbound '$want'"; fi
 done
+
+# NXDOMAIN below each case zone (NSEC and NSEC3 proofs, the wrap-around record, unsigned SOA)
+for z in $DOMAINS; do echo "www.$z"; done >"$OUT/nx.txt"
+scan dnssec-nx --no-smtp <"$OUT/nx.txt" || not_ok "domscan scan of NXDOMAIN names failed"
+while read -r n; do
+	want=$(unbound_status "$n")
+	got=$(col "$n" dnssec_status)
+	if [ "$got" = "$want" ]; then ok "$n agrees with Unbound ($want)"; else not_ok "$n: domscan '$got', Unbound '$want'"; fi
+done <"$OUT/nx.txt"
 
 # a non-validating resolver gives the same verdicts
 VAL_RESOLVER=$TESTNET_RESOLVER
