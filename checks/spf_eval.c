@@ -952,6 +952,7 @@ struct tree_ctx {
 	json_t *(*resolve)(void *arg, const char *target);
 	void *arg;
 	int nodes;
+	int probes; /* a/mx/exists lookups made for void counting, bounded */
 };
 
 static void list_add(json_t *node, const char *key, char *msg)
@@ -1001,6 +1002,8 @@ static void structural_lookup(struct tree_ctx *tc, json_t *node, const struct sp
 			      const char *name)
 {
 	const struct spf_dns *d = tc->dns;
+	if (++tc->probes > SPF_TREE_MAX_PROBES)
+		return; /* far past any limit already; do not let a record make us query more */
 	if (!name_ok(name)) {
 		list_add(node, "permerrors", xasprintf("invalid domain name in %s", name));
 		return;
@@ -1265,7 +1268,7 @@ static json_t *tree_node(struct tree_ctx *tc, const char *domain, const char *re
 json_t *spf_tree_build_record(const struct spf_dns *dns, const char *domain, const char *record,
 			      json_t *(*resolve)(void *arg, const char *target), void *arg)
 {
-	struct tree_ctx tc = { dns, resolve, arg, 0 };
+	struct tree_ctx tc = { dns, resolve, arg, 0, 0 };
 	const char *path[1] = { NULL };
 	return tree_node(&tc, domain, record, path, 0);
 }

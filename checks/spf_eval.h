@@ -62,6 +62,8 @@ void spf_answer_free(struct spf_answer *a);
 /** Limits on following a tree: nodes visited and depth. */
 #define SPF_TREE_MAX_NODES 64
 #define SPF_TREE_MAX_DEPTH 12
+/** Address/MX lookups made for counting void lookups in one tree (beyond: not probed). */
+#define SPF_TREE_MAX_PROBES 64
 
 /*
  * A tree node as JSON (stable keys, used in the scan's detail and shared through the memo):
