@@ -11,7 +11,7 @@ pkgs=(
 	libjansson-dev libcmocka-dev publicsuffix dns-root-data
 	# test network and test tools
 	nsd unbound postfix ldnsutils bind9-dnsutils iproute2 procps gnutls-bin nginx-light
-	openssl python3 python3-yaml
+	openssl python3 python3-yaml curl bc
 )
 missing=()
 for p in "${pkgs[@]}"; do
