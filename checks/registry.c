@@ -34,10 +34,14 @@ static const struct check *present[sizeof(all) / sizeof(all[0])];
  * a slow or dead resolver then costs one timeout per domain, not one per check.
  */
 static const struct prefetch prefetch[] = {
-	{ "", LDNS_RR_TYPE_MX },	      { "", LDNS_RR_TYPE_TXT },
-	{ "", LDNS_RR_TYPE_SOA },	      { "", LDNS_RR_TYPE_NS },
-	{ "", LDNS_RR_TYPE_CAA },	      { "_dmarc.", LDNS_RR_TYPE_TXT },
-	{ "_domainkey.", LDNS_RR_TYPE_TXT }, { "_mta-sts.", LDNS_RR_TYPE_TXT },
+	{ "", LDNS_RR_TYPE_MX },
+	{ "", LDNS_RR_TYPE_TXT },
+	{ "", LDNS_RR_TYPE_SOA },
+	{ "", LDNS_RR_TYPE_NS },
+	{ "", LDNS_RR_TYPE_CAA },
+	{ "_dmarc.", LDNS_RR_TYPE_TXT },
+	{ "_domainkey.", LDNS_RR_TYPE_TXT },
+	{ "_mta-sts.", LDNS_RR_TYPE_TXT },
 	{ "_smtp._tls.", LDNS_RR_TYPE_TXT },
 };
 

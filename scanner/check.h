@@ -35,7 +35,7 @@ struct check {
  * checks find them in the cache: (prefix + domain, type). */
 struct prefetch {
 	const char *prefix; /* "" for the domain itself, "_dmarc." ... */
-	uint16_t type;	    /* LDNS_RR_TYPE_* */
+	uint16_t type;      /* LDNS_RR_TYPE_* */
 };
 
 struct check_table {

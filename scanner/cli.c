@@ -120,13 +120,14 @@ static const char check_host_help[] =
 	"one applies, the explanation on the second. An empty --mailfrom is the null\n"
 	"reverse-path: the HELO identity is checked. Exit status 0 whatever the result.\n";
 
-static const char main_help[] = "Usage: domscan COMMAND [OPTIONS]\n"
-				"\n"
-				"Commands:\n"
-				"  scan        scan a list of domains (domscan help scan)\n"
-				"  check-host  evaluate SPF for one connection (domscan help check-host)\n"
-				"  version     print the version\n"
-				"  help        this help, or help for a command\n";
+static const char main_help[] =
+	"Usage: domscan COMMAND [OPTIONS]\n"
+	"\n"
+	"Commands:\n"
+	"  scan        scan a list of domains (domscan help scan)\n"
+	"  check-host  evaluate SPF for one connection (domscan help check-host)\n"
+	"  version     print the version\n"
+	"  help        this help, or help for a command\n";
 
 void cli_help(FILE *out, const char *topic)
 {
@@ -191,8 +192,8 @@ static int load_selector_file(struct config *c, const char *path, char **err)
 	return 0;
 }
 
-int cli_parse(int argc, char **argv, enum command *cmd, struct config *c,
-	      const char **help_topic, char **err)
+int cli_parse(int argc, char **argv, enum command *cmd, struct config *c, const char **help_topic,
+	      char **err)
 {
 	*err = NULL;
 	*help_topic = NULL;
@@ -263,22 +264,25 @@ int cli_parse(int argc, char **argv, enum command *cmd, struct config *c,
 			break;
 		case OPT_CONCURRENCY:
 			if (parse_double(optarg, 1, 10000, &d) != 0 || d != (int)d) {
-				*err = xasprintf("--concurrency: '%s' is not a number from 1 to 10000",
-						 optarg);
+				*err = xasprintf(
+					"--concurrency: '%s' is not a number from 1 to 10000",
+					optarg);
 				return -1;
 			}
 			c->concurrency = (int)d;
 			break;
 		case OPT_TIMEOUT:
 			if (parse_double(optarg, 0.05, 600, &c->timeout) != 0) {
-				*err = xasprintf("--timeout: '%s' is not a number of seconds (0.05-600)",
-						 optarg);
+				*err = xasprintf(
+					"--timeout: '%s' is not a number of seconds (0.05-600)",
+					optarg);
 				return -1;
 			}
 			break;
 		case OPT_ATTEMPTS:
 			if (parse_double(optarg, 1, 10, &d) != 0 || d != (int)d) {
-				*err = xasprintf("--attempts: '%s' is not a number from 1 to 10", optarg);
+				*err = xasprintf("--attempts: '%s' is not a number from 1 to 10",
+						 optarg);
 				return -1;
 			}
 			c->attempts = (int)d;
@@ -403,8 +407,9 @@ int cli_finish(enum command cmd, struct config *c, char **err)
 		struct dns_server s[8];
 		size_t n = dns_servers_from_resolv_conf("/etc/resolv.conf", s, 8);
 		if (!n) {
-			*err = xstrdup("no usable resolver: give --resolver or a nameserver line in "
-				       "/etc/resolv.conf");
+			*err = xstrdup(
+				"no usable resolver: give --resolver or a nameserver line in "
+				"/etc/resolv.conf");
 			return -1;
 		}
 		c->resolvers = xcalloc(n, sizeof(*c->resolvers));

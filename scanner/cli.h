@@ -18,8 +18,8 @@ enum command {
  * Parse argv. Returns 0 and sets *cmd on success; -1 with *err (malloc'd, one line) on
  * unusable arguments. For CMD_HELP, *help_topic is the command asked about (or NULL).
  */
-int cli_parse(int argc, char **argv, enum command *cmd, struct config *cfg,
-	      const char **help_topic, char **err);
+int cli_parse(int argc, char **argv, enum command *cmd, struct config *cfg, const char **help_topic,
+	      char **err);
 /** Print help for `topic` (NULL, "scan", "check-host"). */
 void cli_help(FILE *out, const char *topic);
 /** Resolve defaults that need the environment (resolvers, anchor, selectors, data dir). */

@@ -21,25 +21,25 @@ struct config {
 
 	struct dns_server *resolvers;
 	size_t n_resolvers;
-	char *trust_anchor; /* file path */
-	char *ca_file;	    /* NULL = system store */
+	char *trust_anchor;   /* file path */
+	char *ca_file;        /* NULL = system store */
 	char *selectors_spec; /* --selectors as given (LIST or @FILE); NULL = the default file */
-	char **selectors;   /* DKIM selectors to probe, in order */
+	char **selectors;     /* DKIM selectors to probe, in order */
 	size_t n_selectors;
-	char *profile;	    /* NULL or path */
-	char *baseline;	    /* NULL or path */
+	char *profile;  /* NULL or path */
+	char *baseline; /* NULL or path */
 	bool fail_on_regression;
-	char *psl_file;	    /* NULL = libpsl built-in/latest */
-	char *data_dir;	    /* where data/ files are read from */
+	char *psl_file; /* NULL = libpsl built-in/latest */
+	char *data_dir; /* where data/ files are read from */
 
 	int concurrency;
-	double timeout;	    /* seconds per network exchange */
-	int attempts;	    /* DNS tries per query */
-	double qps;	    /* DNS queries per second cap, 0 = none */
+	double timeout; /* seconds per network exchange */
+	int attempts;   /* DNS tries per query */
+	double qps;     /* DNS queries per second cap, 0 = none */
 	char *ehlo;
 	bool no_smtp;
-	int progress;	    /* -1 auto, 0 quiet, 1 on */
-	char *lang;	    /* "en" or "nl" */
+	int progress; /* -1 auto, 0 quiet, 1 on */
+	char *lang;   /* "en" or "nl" */
 
 	/* check-host */
 	char *ip, *mailfrom, *helo;

@@ -32,10 +32,10 @@
 #include <unistd.h>
 
 #define SOCKS_PER_SERVER 4
-#define FAIL_TTL 10.0
-#define DEFAULT_CACHE 262144
-#define UDP_BUFSIZE 65535
-#define EDNS_SIZE 1232
+#define FAIL_TTL         10.0
+#define DEFAULT_CACHE    262144
+#define UDP_BUFSIZE      65535
+#define EDNS_SIZE        1232
 /* Queries outstanding per resolver at most: a resolver drops ("jostles") queries beyond its
  * own limit (Unbound: num-queries-per-thread, 1024 by default), which costs a full timeout. */
 #define INFLIGHT_PER_SERVER 256
@@ -60,9 +60,9 @@ struct txn {
 	ldns_rdf *qname;
 	uint16_t qtype;
 	uint16_t id;
-	int sock;	  /* index into client->socks, -1 when not in flight */
-	int attempt;	  /* attempts made */
-	int server0;	  /* first server tried */
+	int sock;    /* index into client->socks, -1 when not in flight */
+	int attempt; /* attempts made */
+	int server0; /* first server tried */
 	double deadline;
 	/* result */
 	bool done;
@@ -103,7 +103,7 @@ struct dns_client {
 	size_t rr_sock;
 	struct txn *submit_head, *submit_tail; /* waiting to be sent (protected by mu) */
 	struct txn *fly_head, *fly_tail;       /* in flight, oldest first (I/O thread only) */
-	size_t n_fly;			       /* in flight (I/O thread only) */
+	size_t n_fly;                          /* in flight (I/O thread only) */
 	double tokens, last_refill;
 };
 
@@ -369,11 +369,11 @@ static uint16_t random_id(void)
 }
 
 /* Build the query: RD, CD, EDNS0 with DO. Takes ownership of nothing. */
-static int build_query(const ldns_rdf *qname, uint16_t qtype, bool rd, uint8_t **wire,
-		       size_t *len)
+static int build_query(const ldns_rdf *qname, uint16_t qtype, bool rd, uint8_t **wire, size_t *len)
 {
-	ldns_pkt *q = ldns_pkt_query_new(ldns_rdf_clone(qname), (ldns_rr_type)qtype,
-					 LDNS_RR_CLASS_IN, (uint16_t)((rd ? LDNS_RD : 0) | LDNS_CD));
+	ldns_pkt *q =
+		ldns_pkt_query_new(ldns_rdf_clone(qname), (ldns_rr_type)qtype, LDNS_RR_CLASS_IN,
+				   (uint16_t)((rd ? LDNS_RD : 0) | LDNS_CD));
 	if (!q)
 		return -1;
 	ldns_pkt_set_edns_udp_size(q, EDNS_SIZE);
@@ -694,10 +694,11 @@ static void *io_thread(void *arg)
 			__atomic_add_fetch(&c->stats.timeouts, 1, __ATOMIC_RELAXED);
 			char srv[80];
 			server_str(&c->servers[t->server0 % (int)c->n_servers], srv, sizeof(srv));
-			txn_complete(c, t, DNS_TIMEOUT, NULL,
-				     xasprintf("timeout: no answer after %d attempt%s of %gs (%s%s)",
-					       t->attempt, t->attempt == 1 ? "" : "s", c->timeout,
-					       srv, c->n_servers > 1 ? " and others" : ""));
+			txn_complete(
+				c, t, DNS_TIMEOUT, NULL,
+				xasprintf("timeout: no answer after %d attempt%s of %gs (%s%s)",
+					  t->attempt, t->attempt == 1 ? "" : "s", c->timeout, srv,
+					  c->n_servers > 1 ? " and others" : ""));
 		}
 		if (c->fly_head && c->fly_head->deadline - now < wake)
 			wake = c->fly_head->deadline - now;

@@ -30,38 +30,38 @@ struct dns_server {
 struct dns_config {
 	struct dns_server *servers; /* borrowed during dns_client_new(), copied */
 	size_t n_servers;
-	double timeout;		    /* seconds per exchange; default 5 */
-	int attempts;		    /* tries per query across resolvers; default 2 */
-	double qps;		    /* global cap on queries per second; 0 = none */
-	size_t cache_entries;	    /* LRU bound; 0 = default (262144) */
+	double timeout;       /* seconds per exchange; default 5 */
+	int attempts;         /* tries per query across resolvers; default 2 */
+	double qps;           /* global cap on queries per second; 0 = none */
+	size_t cache_entries; /* LRU bound; 0 = default (262144) */
 };
 
 enum dns_status {
-	DNS_OK = 0,	/* a reply was received; look at rcode */
-	DNS_TIMEOUT,	/* no (valid) reply within timeout x attempts */
-	DNS_NETERR,	/* could not send (unreachable, refused) */
-	DNS_MALFORMED,	/* only unparseable or mismatched replies */
-	DNS_BADNAME,	/* the name cannot be encoded */
+	DNS_OK = 0,    /* a reply was received; look at rcode */
+	DNS_TIMEOUT,   /* no (valid) reply within timeout x attempts */
+	DNS_NETERR,    /* could not send (unreachable, refused) */
+	DNS_MALFORMED, /* only unparseable or mismatched replies */
+	DNS_BADNAME,   /* the name cannot be encoded */
 };
 
 struct dns_reply {
 	enum dns_status status;
 	ldns_pkt_rcode rcode; /* when status == DNS_OK */
-	ldns_pkt *pkt;	      /* the reply when status == DNS_OK; read-only */
-	char *error;	      /* why, when the query failed (status != OK or rcode not 0/3) */
+	ldns_pkt *pkt;        /* the reply when status == DNS_OK; read-only */
+	char *error;          /* why, when the query failed (status != OK or rcode not 0/3) */
 	uint16_t qtype;
-	char *qname;	      /* as asked, lower case, no trailing dot */
-	int refs;	      /* internal */
+	char *qname; /* as asked, lower case, no trailing dot */
+	int refs;    /* internal */
 };
 
 struct dns_stats {
-	uint64_t queries;     /* dns_query() calls */
-	uint64_t cache_hits;  /* answered from cache or coalesced */
-	uint64_t sent;	      /* datagrams/streams sent (including retries) */
+	uint64_t queries;    /* dns_query() calls */
+	uint64_t cache_hits; /* answered from cache or coalesced */
+	uint64_t sent;       /* datagrams/streams sent (including retries) */
 	uint64_t retries;
 	uint64_t tcp;
 	uint64_t timeouts;
-	uint64_t mismatched;  /* replies dropped for wrong id/question */
+	uint64_t mismatched; /* replies dropped for wrong id/question */
 };
 
 struct dns_client;

@@ -72,7 +72,8 @@ int domain_normalize(const char *in, size_t len, char **out, char **why)
 		int rc = idn2_to_ascii_8z(s, &a, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
 		if (rc != IDN2_OK) {
 			free(s);
-			return fail(why, "not a valid internationalised name (%s)", idn2_strerror(rc));
+			return fail(why, "not a valid internationalised name (%s)",
+				    idn2_strerror(rc));
 		}
 		free(s);
 		s = xstrdup(a);
@@ -119,8 +120,10 @@ int domain_normalize(const char *in, size_t len, char **out, char **why)
 				else
 					snprintf(bad, sizeof(bad), "'%c'", c);
 				free(s);
-				return fail(why, "invalid character %s (only letters, digits and hyphens)",
-					    bad);
+				return fail(
+					why,
+					"invalid character %s (only letters, digits and hyphens)",
+					bad);
 			}
 			if (c < '0' || c > '9')
 				numeric = false;

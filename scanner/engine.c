@@ -34,9 +34,9 @@ struct job {
 	char **selectors;
 	size_t n_selectors;
 	struct domain_result *res;
-	bool done;	/* under engine.mu */
-	int refs;	/* main thread only */
-	bool in_map;	/* main thread only */
+	bool done;   /* under engine.mu */
+	int refs;    /* main thread only */
+	bool in_map; /* main thread only */
 	struct job *qnext;
 	struct job *hnext;
 	struct job *lru_prev, *lru_next;
@@ -345,8 +345,8 @@ extern struct validator *validator_new(struct dns_client *, const char *, char *
 extern void validator_free(struct validator *) __attribute__((weak));
 extern struct smtp_prober *smtp_prober_new(const struct config *, char **) __attribute__((weak));
 extern void smtp_prober_free(struct smtp_prober *) __attribute__((weak));
-extern struct https_fetcher *https_fetcher_new(const struct config *, struct dns_client *,
-					       char **) __attribute__((weak));
+extern struct https_fetcher *https_fetcher_new(const struct config *, struct dns_client *, char **)
+	__attribute__((weak));
 extern void https_fetcher_free(struct https_fetcher *) __attribute__((weak));
 
 static int start_services(struct engine *e, char **err)
@@ -445,7 +445,8 @@ int engine_run(const struct config *cfg, const struct check_table *checks,
 		goto out;
 	}
 
-	struct report_meta meta = { .checks = checks, .cfg = cfg,
+	struct report_meta meta = { .checks = checks,
+				    .cfg = cfg,
 				    .carry_columns = input_carry_columns(in) };
 	for (size_t i = 0; i < n_reporters; i++) {
 		handles[i] = reporters[i]->open(cfg->outputs[i].path, &meta, &err);
@@ -586,7 +587,8 @@ out:
 		if (rc == 3 && status == 0 && cfg->fail_on_regression)
 			status = 3;
 		else if (rc != 0 && rc != 3) {
-			fprintf(stderr, "domscan: cannot finish the %s report\n", reporters[i]->format);
+			fprintf(stderr, "domscan: cannot finish the %s report\n",
+				reporters[i]->format);
 			status = 1;
 		}
 	}

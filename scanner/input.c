@@ -10,19 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_COLUMNS 64
-#define MAX_FIELD 4096
+#define MAX_COLUMNS   64
+#define MAX_FIELD     4096
 #define MAX_SELECTORS 32
 
 struct input {
 	FILE *f;
 	bool own;
 	char *name;
-	size_t line;	   /* physical lines read */
-	bool first;	   /* before the first line (BOM) */
-	bool detected;	   /* mode known */
+	size_t line;   /* physical lines read */
+	bool first;    /* before the first line (BOM) */
+	bool detected; /* mode known */
 	bool csv;
-	char *pending;	   /* a plain-text first line read during detection */
+	char *pending; /* a plain-text first line read during detection */
 	size_t pending_line;
 	bool pending_long;
 	/* CSV */
@@ -285,7 +285,8 @@ static int next_csv(struct input *in, struct input_row *row, char **err)
 			in->in_record = true;
 		}
 		in->record_done = false;
-		size_t used = too_long ? 0 : csv_parse(&in->parser, line, len, cb_field, cb_row, in);
+		size_t used =
+			too_long ? 0 : csv_parse(&in->parser, line, len, cb_field, cb_row, in);
 		bool bad = too_long || used != len || in->too_many;
 		free(line);
 		if (!in->record_done && !bad)
@@ -294,18 +295,19 @@ static int next_csv(struct input *in, struct input_row *row, char **err)
 		row->line = in->record_line;
 		if (bad) {
 			row->input = xstrdup("");
-			row->error = too_long ? xasprintf("line longer than %d bytes", INPUT_MAX_LINE)
-				     : in->too_many ? xasprintf("more than %d columns", MAX_COLUMNS)
-						    : xasprintf("CSV syntax error (%s)",
-								csv_strerror(csv_error(&in->parser)));
+			row->error =
+				too_long ? xasprintf("line longer than %d bytes", INPUT_MAX_LINE)
+				: in->too_many ? xasprintf("more than %d columns", MAX_COLUMNS)
+					       : xasprintf("CSV syntax error (%s)",
+							   csv_strerror(csv_error(&in->parser)));
 			clear_fields(in);
 			csv_free(&in->parser);
 			csv_init(&in->parser, CSV_STRICT | CSV_APPEND_NULL);
 			csv_set_realloc_func(&in->parser, capped_realloc);
 			return 1;
 		}
-		const char *dom = (size_t)in->domain_col < in->n_fields ? in->fields[in->domain_col]
-									: "";
+		const char *dom =
+			(size_t)in->domain_col < in->n_fields ? in->fields[in->domain_col] : "";
 		fill_entry(row, dom, strlen(dom), false);
 		if ((size_t)in->domain_col >= in->n_fields && !row->error) {
 			free(row->domain);
@@ -317,7 +319,8 @@ static int next_csv(struct input *in, struct input_row *row, char **err)
 			if ((int)i == in->domain_col)
 				continue;
 			const char *v = i < in->n_fields ? in->fields[i] : "";
-			json_object_set_new(row->carry, in->header[i], json_text(v, strlen(v), 1024));
+			json_object_set_new(row->carry, in->header[i],
+					    json_text(v, strlen(v), 1024));
 		}
 		if (in->sel_col >= 0 && (size_t)in->sel_col < in->n_fields)
 			split_selectors(row, in->fields[in->sel_col]);
@@ -371,7 +374,8 @@ int input_next(struct input *in, struct input_row *row, char **err)
 	memset(row, 0, sizeof(*row));
 	*err = NULL;
 	if (!in->detected) {
-		/* The first significant line decides: a CSV header with a domain column, or text. */
+		/* The first significant line decides: a CSV header with a domain column, or text.
+		 */
 		for (;;) {
 			bool too_long;
 			size_t len;

@@ -13,29 +13,29 @@
 #define MX_MAX_USED 10
 
 enum mx_status {
-	MX_OK,	   /* at least one usable MX host */
-	MX_NONE,   /* no MX records at all (NODATA or NXDOMAIN) */
-	MX_NULL,   /* "MX 0 ." alone */
-	MX_ERROR,  /* the MX lookup failed */
+	MX_OK,    /* at least one usable MX host */
+	MX_NONE,  /* no MX records at all (NODATA or NXDOMAIN) */
+	MX_NULL,  /* "MX 0 ." alone */
+	MX_ERROR, /* the MX lookup failed */
 };
 
 struct mx_host {
-	char *name;	     /* lower case, no trailing dot */
+	char *name; /* lower case, no trailing dot */
 	int preference;
-	bool is_cname;	     /* the name is a CNAME (RFC 5321/2181 violation) */
-	bool is_ip_literal;  /* the name looks like an IP address */
-	char **v4, **v6;     /* textual addresses */
+	bool is_cname;      /* the name is a CNAME (RFC 5321/2181 violation) */
+	bool is_ip_literal; /* the name looks like an IP address */
+	char **v4, **v6;    /* textual addresses */
 	size_t n_v4, n_v6;
-	bool addr_error;     /* an A or AAAA lookup failed */
-	char *addr_reason;   /* why, when addr_error */
+	bool addr_error;   /* an A or AAAA lookup failed */
+	char *addr_reason; /* why, when addr_error */
 };
 
 struct mx_set {
 	enum mx_status status;
-	char *error;	      /* when MX_ERROR */
+	char *error;           /* when MX_ERROR */
 	struct mx_host *hosts; /* the used hosts (at most MX_MAX_USED), in preference order */
 	size_t n_hosts;
-	size_t n_records;     /* MX records seen in total */
+	size_t n_records;      /* MX records seen in total */
 	bool null_with_others; /* a "0 ." next to other MX records */
 };
 

@@ -12,13 +12,13 @@
 
 /** One output row = one input line. */
 struct input_row {
-	size_t line;		   /* 1-based input line number */
-	size_t index;		   /* 0-based row index in input order */
-	char *input;		   /* the entry as read (sanitised), owned */
-	char *domain;		   /* normalised name, or NULL when invalid; owned */
-	char *error;		   /* why the entry is invalid, or NULL; owned */
-	json_t *carry;		   /* other input CSV columns (object), or NULL; owned ref */
-	char **selectors;	   /* dkim_selectors column, owned */
+	size_t line;      /* 1-based input line number */
+	size_t index;     /* 0-based row index in input order */
+	char *input;      /* the entry as read (sanitised), owned */
+	char *domain;     /* normalised name, or NULL when invalid; owned */
+	char *error;      /* why the entry is invalid, or NULL; owned */
+	json_t *carry;    /* other input CSV columns (object), or NULL; owned ref */
+	char **selectors; /* dkim_selectors column, owned */
 	size_t n_selectors;
 };
 

@@ -7,8 +7,8 @@
 #include <string.h>
 
 static const char *const verdict_words[] = {
-	[VERDICT_NOT_TESTED] = "not_tested", [VERDICT_PASS] = "pass",	[VERDICT_INFO] = "info",
-	[VERDICT_WARNING] = "warning",	     [VERDICT_ERROR] = "error", [VERDICT_FAIL] = "fail",
+	[VERDICT_NOT_TESTED] = "not_tested", [VERDICT_PASS] = "pass",   [VERDICT_INFO] = "info",
+	[VERDICT_WARNING] = "warning",       [VERDICT_ERROR] = "error", [VERDICT_FAIL] = "fail",
 };
 
 const char *verdict_name(enum verdict v)
