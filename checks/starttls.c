@@ -231,7 +231,7 @@ static void merge(struct sub host[N_ST], const struct sub addr[N_ST], const char
 		} else {
 			if (verdict_worst(host[i].v, addr[i].v) != host[i].v) {
 				host[i].v = addr[i].v;
-				snprintf(host[i].reason, sizeof(host[i].reason), "%s: %s", ip,
+				snprintf(host[i].reason, sizeof(host[i].reason), "%.46s: %.200s", ip,
 					 addr[i].reason);
 			}
 			if (addr[i].points < host[i].points)
