@@ -231,8 +231,8 @@ static void merge(struct sub host[N_ST], const struct sub addr[N_ST], const char
 		} else {
 			if (verdict_worst(host[i].v, addr[i].v) != host[i].v) {
 				host[i].v = addr[i].v;
-				snprintf(host[i].reason, sizeof(host[i].reason), "%.46s: %.200s", ip,
-					 addr[i].reason);
+				snprintf(host[i].reason, sizeof(host[i].reason), "%.46s: %.200s",
+					 ip, addr[i].reason);
 			}
 			if (addr[i].points < host[i].points)
 				host[i].points = addr[i].points;
