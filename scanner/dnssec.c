@@ -387,13 +387,15 @@ bool dnssec_nsec3_hash(const ldns_rdf *name, const uint8_t *salt, size_t salt_le
 			buf[j] = (uint8_t)tolower(buf[j]);
 		i += 1 + l;
 	}
-	memcpy(buf + n, salt, salt_len);
+	if (salt_len)
+		memcpy(buf + n, salt, salt_len);
 	unsigned int len = 0;
 	if (!EVP_Digest(buf, n + salt_len, out, &len, EVP_sha1(), NULL) || len != 20)
 		return false;
 	for (unsigned it = 0; it < iterations; it++) {
 		memcpy(buf, out, 20);
-		memcpy(buf + 20, salt, salt_len);
+		if (salt_len)
+			memcpy(buf + 20, salt, salt_len);
 		if (!EVP_Digest(buf, 20 + salt_len, out, &len, EVP_sha1(), NULL) || len != 20)
 			return false;
 	}

@@ -36,7 +36,7 @@ enum smtp_reply_status smtp_reply_parse(const char *buf, size_t len, struct smtp
 	for (;;) {
 		if (pos >= SMTP_REPLY_MAX_BYTES || nlines >= SMTP_REPLY_MAX_LINES)
 			return SMTP_REPLY_TOO_LONG;
-		const char *nl = memchr(buf + pos, '\n', len - pos);
+		const char *nl = len > pos ? memchr(buf + pos, '\n', len - pos) : NULL;
 		size_t ll = nl ? (size_t)(nl - (buf + pos)) : len - pos;
 		if (!nl) {
 			/* Check what we have so far, so garbage is refused early. */
