@@ -274,7 +274,13 @@ static void dkim_run(struct scan *s, struct check_result *out)
 	struct dns_reply **replies = NULL;
 	size_t n_q = 0;
 
-	if (o0 != DNS_NXDOMAIN && n_sel > 0) {
+	if (o0 == DNS_FAILURE)
+		json_object_set_new(
+			det, "selectors_skipped",
+			json_string("the _domainkey lookup failed: the names below it are "
+				    "not probed (a dead or broken server would cost a "
+				    "timeout per selector)"));
+	if (o0 != DNS_NXDOMAIN && o0 != DNS_FAILURE && n_sel > 0) {
 		/* Step 2: every selector, concurrently. Names too long for DNS are skipped. */
 		names = xcalloc(n_sel, sizeof(char *));
 		qnames = xcalloc(n_sel, sizeof(char *));
