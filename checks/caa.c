@@ -21,21 +21,6 @@
 /* Records judged per RRset (as Internet.nl: the first 100). */
 #define CAA_MAX_RECORDS 100
 
-static const char *outcome_word(enum dns_outcome o)
-{
-	switch (o) {
-	case DNS_ANSWER:
-		return "answer";
-	case DNS_NODATA:
-		return "nodata";
-	case DNS_NXDOMAIN:
-		return "nxdomain";
-	case DNS_FAILURE:
-		break;
-	}
-	return "error";
-}
-
 static size_t count_labels(const char *name)
 {
 	size_t n = 1;
@@ -116,7 +101,7 @@ static void caa_run(struct scan *s, struct check_result *out)
 		enum dns_outcome oc = dns_reply_outcome(r);
 		json_t *step = json_object();
 		json_object_set_new(step, "name", json_str(name));
-		json_object_set_new(step, "outcome", json_string(outcome_word(oc)));
+		json_object_set_new(step, "outcome", json_string(dns_outcome_name(oc)));
 		char **chain = NULL;
 		size_t n_chain = dns_reply_cname_chain(r, &chain);
 		if (n_chain) {

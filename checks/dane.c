@@ -20,20 +20,6 @@ struct tlsa_arg {
 	bool is_cname;
 };
 
-static const char *dnssec_word(enum dnssec_status st)
-{
-	switch (st) {
-	case DNSSEC_SECURE:
-		return "secure";
-	case DNSSEC_INSECURE:
-		return "insecure";
-	case DNSSEC_BOGUS:
-		return "bogus";
-	default:
-		return "error";
-	}
-}
-
 /* One TLSA name: 1 = records found (filled), 0 = no records, -1 = lookup failed. */
 static int lookup_one(struct scan *s, const char *name, json_t *o)
 {
@@ -47,7 +33,7 @@ static int lookup_one(struct scan *s, const char *name, json_t *o)
 	struct dnssec_result dr = { 0 };
 	validator_check(scan_validator(s), name, LDNS_RR_TYPE_TLSA, &dr);
 	json_object_set_new(o, "name", json_str(name));
-	json_object_set_new(o, "dnssec", json_string(dnssec_word(dr.status)));
+	json_object_set_new(o, "dnssec", json_string(dnssec_status_name(dr.status)));
 	if (dr.reason)
 		json_object_set_new(o, "dnssec_reason", json_str(dr.reason));
 	dnssec_result_clear(&dr);

@@ -28,21 +28,6 @@ static const char *const dkim_columns[] = { "dkim_selectors", NULL };
 /* At most this many TXT records per selector are examined. */
 #define MAX_TXT 8
 
-static const char *outcome_word(enum dns_outcome o)
-{
-	switch (o) {
-	case DNS_ANSWER:
-		return "answer";
-	case DNS_NODATA:
-		return "nodata";
-	case DNS_NXDOMAIN:
-		return "nxdomain";
-	case DNS_FAILURE:
-		break;
-	}
-	return "error";
-}
-
 /* Add `sel` (lower-cased) to the list unless present or invalid; invalid ones go to `bad`. */
 static void add_selector(char **list, size_t *n, const char *sel, json_t *bad)
 {
@@ -114,7 +99,7 @@ static json_t *examine(const char *sel, const char *name, struct dns_reply *r, s
 	json_object_set_new(o, "selector", json_str(sel));
 	json_object_set_new(o, "name", json_str(name));
 	enum dns_outcome oc = dns_reply_outcome(r);
-	json_object_set_new(o, "outcome", json_string(outcome_word(oc)));
+	json_object_set_new(o, "outcome", json_string(dns_outcome_name(oc)));
 
 	char **chain = NULL;
 	size_t n_chain = dns_reply_cname_chain(r, &chain);
@@ -257,7 +242,7 @@ static void dkim_run(struct scan *s, struct check_result *out)
 	enum dns_outcome o0 = dns_reply_outcome(r0);
 	json_t *dk = json_object();
 	json_object_set_new(dk, "name", json_str(base));
-	json_object_set_new(dk, "outcome", json_string(outcome_word(o0)));
+	json_object_set_new(dk, "outcome", json_string(dns_outcome_name(o0)));
 	if (o0 == DNS_FAILURE)
 		json_object_set_new(dk, "error", json_str(dns_reply_error(r0)));
 	json_object_set_new(det, "domainkey", dk);

@@ -74,17 +74,6 @@ static bool span_all_digits(struct span s, size_t max)
 /* Quote at most 64 bytes of record text in an error message. */
 #define Q(s) (int)((s).n > 64 ? 64 : (s).n), (s).p
 
-__attribute__((format(printf, 2, 3))) static int fail(char **err, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		*err = xvasprintf(fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 bool dmarc_is_candidate(const char *text, size_t len)
 {
 	static const char pfx[] = "v=dmarc1";
@@ -171,9 +160,9 @@ static int uri_item(struct span it, void *arg)
 {
 	struct uri_list *l = arg;
 	if (it.n == 0)
-		return fail(l->err, "%s: empty URI", l->tag);
+		return parse_fail(l->err, "%s: empty URI", l->tag);
 	if (l->n >= DMARC_MAX_URIS)
-		return fail(l->err, "%s: more than %d URIs", l->tag, DMARC_MAX_URIS);
+		return parse_fail(l->err, "%s: more than %d URIs", l->tag, DMARC_MAX_URIS);
 	struct span uri = it, size = { NULL, 0 };
 	const char *bang = memchr(it.p, '!', it.n);
 	if (bang) {
@@ -183,7 +172,7 @@ static int uri_item(struct span it, void *arg)
 		if (digits.n && one_of(digits.p[digits.n - 1], "kmgtKMGT"))
 			digits.n--;
 		if (!span_all_digits(digits, 32))
-			return fail(l->err, "%s: bad size limit in \"%.*s\"", l->tag, Q(it));
+			return parse_fail(l->err, "%s: bad size limit in \"%.*s\"", l->tag, Q(it));
 	}
 	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" (RFC 3986) */
 	size_t i = 0;
@@ -193,12 +182,14 @@ static int uri_item(struct span it, void *arg)
 		     i++)
 			;
 	if (i == 0 || i >= uri.n || uri.p[i] != ':')
-		return fail(l->err, "%s: report URI without a scheme: \"%.*s\"", l->tag, Q(it));
+		return parse_fail(l->err, "%s: report URI without a scheme: \"%.*s\"", l->tag,
+				  Q(it));
 	if (i + 1 == uri.n)
-		return fail(l->err, "%s: empty URI after the scheme: \"%.*s\"", l->tag, Q(it));
+		return parse_fail(l->err, "%s: empty URI after the scheme: \"%.*s\"", l->tag,
+				  Q(it));
 	for (size_t k = 0; k < uri.n; k++)
 		if (is_wsp(uri.p[k]))
-			return fail(l->err, "%s: space inside URI \"%.*s\"", l->tag, Q(it));
+			return parse_fail(l->err, "%s: space inside URI \"%.*s\"", l->tag, Q(it));
 
 	struct dmarc_uri u = { 0 };
 	u.uri = xstrndup(uri.p, uri.n);
@@ -285,56 +276,56 @@ static int tag_value(struct dmarc_record *r, enum tag t, struct span v, char **e
 {
 	switch (t) {
 	case T_V:
-		return fail(err, "v= appears twice");
+		return parse_fail(err, "v= appears twice");
 	case T_P:
 	case T_SP:
 	case T_NP: {
 		enum dmarc_policy *dst = t == T_P ? &r->p : t == T_SP ? &r->sp : &r->np;
 		if (parse_policy(v, dst) != 0)
-			return fail(err, "invalid %s value \"%.*s\"", tag_names[t], Q(v));
+			return parse_fail(err, "invalid %s value \"%.*s\"", tag_names[t], Q(v));
 		return 0;
 	}
 	case T_PSD:
 		if (v.n != 1 || !one_of(v.p[0], "ynuYNU"))
-			return fail(err, "invalid psd value \"%.*s\"", Q(v));
+			return parse_fail(err, "invalid psd value \"%.*s\"", Q(v));
 		r->psd = lower(v.p[0]);
 		return 0;
 	case T_T:
 		if (v.n != 1 || !one_of(v.p[0], "ynYN"))
-			return fail(err, "invalid t value \"%.*s\"", Q(v));
+			return parse_fail(err, "invalid t value \"%.*s\"", Q(v));
 		r->t = lower(v.p[0]);
 		return 0;
 	case T_ADKIM:
 	case T_ASPF:
 		if (v.n != 1 || !one_of(v.p[0], "rsRS"))
-			return fail(err, "invalid %s value \"%.*s\"", tag_names[t], Q(v));
+			return parse_fail(err, "invalid %s value \"%.*s\"", tag_names[t], Q(v));
 		*(t == T_ADKIM ? &r->adkim : &r->aspf) = lower(v.p[0]);
 		return 0;
 	case T_RI:
 		if (!span_all_digits(v, 32))
-			return fail(err, "invalid ri value \"%.*s\"", Q(v));
+			return parse_fail(err, "invalid ri value \"%.*s\"", Q(v));
 		r->ri = xstrndup(v.p, v.n);
 		return 0;
 	case T_PCT: {
 		if (!span_all_digits(v, 3))
-			return fail(err, "invalid pct value \"%.*s\"", Q(v));
+			return parse_fail(err, "invalid pct value \"%.*s\"", Q(v));
 		int n = 0;
 		for (size_t i = 0; i < v.n; i++)
 			n = n * 10 + (v.p[i] - '0');
 		if (n > 100)
-			return fail(err, "invalid pct value \"%.*s\" (0-100)", Q(v));
+			return parse_fail(err, "invalid pct value \"%.*s\" (0-100)", Q(v));
 		r->has_pct = true;
 		r->pct = n;
 		return 0;
 	}
 	case T_FO:
 		if (v.n == 0 || each_item(v, ':', fo_item, NULL) != 0)
-			return fail(err, "invalid fo value \"%.*s\"", Q(v));
+			return parse_fail(err, "invalid fo value \"%.*s\"", Q(v));
 		r->fo = xstrndup(v.p, v.n);
 		return 0;
 	case T_RF:
 		if (v.n == 0 || each_item(v, ':', rf_item, NULL) != 0)
-			return fail(err, "invalid rf value \"%.*s\"", Q(v));
+			return parse_fail(err, "invalid rf value \"%.*s\"", Q(v));
 		r->rf = xstrndup(v.p, v.n);
 		return 0;
 	case T_RUA:
@@ -358,7 +349,7 @@ static int tag_value(struct dmarc_record *r, enum tag t, struct span v, char **e
 	case T_COUNT:
 		break;
 	}
-	return fail(err, "internal: unhandled tag");
+	return parse_fail(err, "internal: unhandled tag");
 }
 
 int dmarc_parse(const char *text, size_t len, struct dmarc_record *out, char **err)
@@ -367,11 +358,11 @@ int dmarc_parse(const char *text, size_t len, struct dmarc_record *out, char **e
 	if (err)
 		*err = NULL;
 	if (!text)
-		return fail(err, "no record");
+		return parse_fail(err, "no record");
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 		if ((c < 0x20 && c != '\t') || c >= 0x7f)
-			return fail(err, "invalid character 0x%02x at offset %zu", c, i);
+			return parse_fail(err, "invalid character 0x%02x at offset %zu", c, i);
 	}
 
 	bool seen[T_COUNT] = { false };
@@ -384,12 +375,12 @@ int dmarc_parse(const char *text, size_t len, struct dmarc_record *out, char **e
 		start = i + 1;
 		if (seg.n == 0) {
 			if (n_tags == 0)
-				rc = fail(err, "the record must start with v=DMARC1");
+				rc = parse_fail(err, "the record must start with v=DMARC1");
 			continue;
 		}
 		const char *eq = memchr(seg.p, '=', seg.n);
 		if (!eq) {
-			rc = fail(err, "tag without '=': \"%.*s\"", Q(seg));
+			rc = parse_fail(err, "tag without '=': \"%.*s\"", Q(seg));
 			break;
 		}
 		struct span name = trim((struct span){ seg.p, (size_t)(eq - seg.p) });
@@ -400,12 +391,12 @@ int dmarc_parse(const char *text, size_t len, struct dmarc_record *out, char **e
 				t = k;
 		if (n_tags == 0) {
 			if (t != T_V) {
-				rc = fail(err, "v= is not the first tag");
+				rc = parse_fail(err, "v= is not the first tag");
 				break;
 			}
 			if (value.n != 6 || memcmp(value.p, "DMARC1", 6) != 0) {
-				rc = fail(err, "invalid version \"%.*s\" (must be DMARC1)",
-					  Q(value));
+				rc = parse_fail(err, "invalid version \"%.*s\" (must be DMARC1)",
+						Q(value));
 				break;
 			}
 			seen[T_V] = true;
@@ -413,11 +404,11 @@ int dmarc_parse(const char *text, size_t len, struct dmarc_record *out, char **e
 			continue;
 		}
 		if (t < 0) {
-			rc = fail(err, "unknown tag \"%.*s\"", Q(name));
+			rc = parse_fail(err, "unknown tag \"%.*s\"", Q(name));
 			break;
 		}
 		if (seen[t] && t != T_V) {
-			rc = fail(err, "tag %s appears more than once", tag_names[t]);
+			rc = parse_fail(err, "tag %s appears more than once", tag_names[t]);
 			break;
 		}
 		seen[t] = true;
@@ -427,7 +418,7 @@ int dmarc_parse(const char *text, size_t len, struct dmarc_record *out, char **e
 		rc = tag_value(out, (enum tag)t, value, err);
 	}
 	if (rc == 0 && n_tags == 0)
-		rc = fail(err, "the record must start with v=DMARC1");
+		rc = parse_fail(err, "the record must start with v=DMARC1");
 	if (rc != 0)
 		dmarc_record_free(out);
 	return rc;

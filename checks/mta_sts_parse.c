@@ -51,17 +51,6 @@ static char *excerpt(const char *s, size_t len)
 	return o;
 }
 
-__attribute__((format(printf, 2, 3))) static int fail(char **err, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		*err = xvasprintf(fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 bool mta_sts_txt_is_candidate(const char *s, size_t len)
 {
 	static const char v[] = "v=stsv1";
@@ -94,7 +83,7 @@ int mta_sts_txt_parse(const char *s, size_t len, struct mta_sts_txt *out, char *
 	while (len > 0 && is_wsp(s[len - 1]))
 		len--;
 	if (len < 7 || memcmp(s, "v=STSv1", 7) != 0)
-		return fail(err, "record does not start with \"v=STSv1\"");
+		return parse_fail(err, "record does not start with \"v=STSv1\"");
 	size_t i = 7;
 	bool have_id = false;
 	while (i < len) {
@@ -105,7 +94,7 @@ int mta_sts_txt_parse(const char *s, size_t len, struct mta_sts_txt *out, char *
 			break;
 		if (s[i] != ';') {
 			char *x = excerpt(s + i, len - i);
-			int r = fail(err, "expected \";\" at \"%s\"", x);
+			int r = parse_fail(err, "expected \";\" at \"%s\"", x);
 			free(x);
 			return r;
 		}
@@ -121,7 +110,7 @@ int mta_sts_txt_parse(const char *s, size_t len, struct mta_sts_txt *out, char *
 		size_t nlen = i - ns;
 		if (i >= len || s[i] != '=') {
 			char *x = excerpt(s + ns, len - ns);
-			int r = fail(err, "field without \"=\" at \"%s\"", x);
+			int r = parse_fail(err, "field without \"=\" at \"%s\"", x);
 			free(x);
 			return r;
 		}
@@ -132,16 +121,17 @@ int mta_sts_txt_parse(const char *s, size_t len, struct mta_sts_txt *out, char *
 		size_t vlen = i - vs;
 		if (nlen == 2 && memcmp(s + ns, "id", 2) == 0) {
 			if (have_id)
-				return fail(err, "more than one id= field");
+				return parse_fail(err, "more than one id= field");
 			if (vlen == 0 || vlen > MTA_STS_ID_MAX)
-				return fail(err, "id= must be 1 to 32 letters or digits (has %zu)",
-					    vlen);
+				return parse_fail(err,
+						  "id= must be 1 to 32 letters or digits (has %zu)",
+						  vlen);
 			for (size_t k = 0; k < vlen; k++)
 				if (!is_alpha(s[vs + k]) && !is_digit(s[vs + k])) {
 					char *x = excerpt(s + vs, vlen);
-					int r = fail(err,
-						     "id= must be letters and digits only: \"%s\"",
-						     x);
+					int r = parse_fail(
+						err, "id= must be letters and digits only: \"%s\"",
+						x);
 					free(x);
 					return r;
 				}
@@ -152,18 +142,19 @@ int mta_sts_txt_parse(const char *s, size_t len, struct mta_sts_txt *out, char *
 		}
 		if (!ext_name_ok(s + ns, nlen)) {
 			char *x = excerpt(s + ns, nlen);
-			int r = fail(err, "invalid field name \"%s\"", x);
+			int r = parse_fail(err, "invalid field name \"%s\"", x);
 			free(x);
 			return r;
 		}
 		/* sts-ext-value = 1*(%x21-3A / %x3C / %x3E-7E) */
 		if (vlen == 0)
-			return fail(err, "empty value in an extension field");
+			return parse_fail(err, "empty value in an extension field");
 		for (size_t k = 0; k < vlen; k++) {
 			unsigned char c = (unsigned char)s[vs + k];
 			if (c < 0x21 || c > 0x7e || c == '=') {
 				char *x = excerpt(s + vs, vlen);
-				int r = fail(err, "invalid character in extension value \"%s\"", x);
+				int r = parse_fail(
+					err, "invalid character in extension value \"%s\"", x);
 				free(x);
 				return r;
 			}
@@ -171,7 +162,7 @@ int mta_sts_txt_parse(const char *s, size_t len, struct mta_sts_txt *out, char *
 		out->n_extensions++;
 	}
 	if (!have_id)
-		return fail(err, "no id= field");
+		return parse_fail(err, "no id= field");
 	return 0;
 }
 
@@ -249,7 +240,7 @@ static int policy_fail(struct mta_sts_policy *p, char **err, size_t line, const 
 {
 	mta_sts_policy_clear(p);
 	char *x = excerpt(s, n);
-	int r = fail(err, "line %zu: %s: \"%s\"", line, what, x);
+	int r = parse_fail(err, "line %zu: %s: \"%s\"", line, what, x);
 	free(x);
 	return r;
 }
@@ -260,7 +251,7 @@ int mta_sts_policy_parse(const char *body, size_t len, struct mta_sts_policy *ou
 	if (err)
 		*err = NULL;
 	if (len > MTA_STS_POLICY_MAX)
-		return fail(err, "policy larger than %d bytes", MTA_STS_POLICY_MAX);
+		return parse_fail(err, "policy larger than %d bytes", MTA_STS_POLICY_MAX);
 	bool have_version = false, have_max_age = false;
 	size_t lineno = 0;
 	size_t i = 0;
@@ -362,19 +353,19 @@ int mta_sts_policy_parse(const char *body, size_t len, struct mta_sts_policy *ou
 	}
 	if (!have_version) {
 		mta_sts_policy_clear(out);
-		return fail(err, "no \"version: STSv1\" field");
+		return parse_fail(err, "no \"version: STSv1\" field");
 	}
 	if (out->mode == MTA_STS_MODE_UNSET) {
 		mta_sts_policy_clear(out);
-		return fail(err, "no \"mode\" field");
+		return parse_fail(err, "no \"mode\" field");
 	}
 	if (!have_max_age) {
 		mta_sts_policy_clear(out);
-		return fail(err, "no \"max_age\" field");
+		return parse_fail(err, "no \"max_age\" field");
 	}
 	if (out->n_mx == 0 && out->mode != MTA_STS_MODE_NONE) {
 		mta_sts_policy_clear(out);
-		return fail(err, "no \"mx\" field");
+		return parse_fail(err, "no \"mx\" field");
 	}
 	return 0;
 }

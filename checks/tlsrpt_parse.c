@@ -52,17 +52,6 @@ static bool span_iprefix(struct span s, const char *lit)
 
 #define Q(s) (int)((s).n > 64 ? 64 : (s).n), (s).p
 
-__attribute__((format(printf, 2, 3))) static int fail(char **err, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		*err = xvasprintf(fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 bool tlsrpt_is_candidate(const char *text, size_t len)
 {
 	static const char pfx[] = "v=tlsrptv1";
@@ -94,10 +83,10 @@ void tlsrpt_record_free(struct tlsrpt_record *r)
 static int check_uri(struct span u, char **err)
 {
 	if (u.n == 0)
-		return fail(err, "rua: empty URI");
+		return parse_fail(err, "rua: empty URI");
 	for (size_t i = 0; i < u.n; i++)
 		if (is_wsp(u.p[i]))
-			return fail(err, "rua: space inside URI \"%.*s\"", Q(u));
+			return parse_fail(err, "rua: space inside URI \"%.*s\"", Q(u));
 	if (span_iprefix(u, "mailto:")) {
 		struct span a = { u.p + 7, u.n - 7 };
 		const char *q = memchr(a.p, '?', a.n);
@@ -105,21 +94,22 @@ static int check_uri(struct span u, char **err)
 			a.n = (size_t)(q - a.p);
 		const char *at = memchr(a.p, '@', a.n);
 		if (!at || at == a.p || at + 1 == a.p + a.n)
-			return fail(err, "rua: mailto URI without an address: \"%.*s\"", Q(u));
+			return parse_fail(err, "rua: mailto URI without an address: \"%.*s\"",
+					  Q(u));
 		return 0;
 	}
 	if (span_iprefix(u, "https://")) {
 		if (u.n == 8 || u.p[8] == '/' || u.p[8] == '?' || u.p[8] == '#')
-			return fail(err, "rua: https URI without a host: \"%.*s\"", Q(u));
+			return parse_fail(err, "rua: https URI without a host: \"%.*s\"", Q(u));
 		return 0;
 	}
-	return fail(err, "rua: URI is neither mailto: nor https: \"%.*s\"", Q(u));
+	return parse_fail(err, "rua: URI is neither mailto: nor https: \"%.*s\"", Q(u));
 }
 
 static int parse_rua(struct tlsrpt_record *r, struct span v, char **err)
 {
 	if (v.n == 0)
-		return fail(err, "rua: no URI");
+		return parse_fail(err, "rua: no URI");
 	size_t start = 0;
 	for (size_t i = 0; i <= v.n; i++) {
 		if (i < v.n && v.p[i] != ',')
@@ -129,7 +119,7 @@ static int parse_rua(struct tlsrpt_record *r, struct span v, char **err)
 		if (check_uri(u, err) != 0)
 			return -1;
 		if (r->n_rua >= TLSRPT_MAX_URIS)
-			return fail(err, "rua: more than %d URIs", TLSRPT_MAX_URIS);
+			return parse_fail(err, "rua: more than %d URIs", TLSRPT_MAX_URIS);
 		r->rua = xrealloc(r->rua, (r->n_rua + 1) * sizeof(*r->rua));
 		r->rua[r->n_rua++] = xstrndup(u.p, u.n);
 	}
@@ -139,23 +129,23 @@ static int parse_rua(struct tlsrpt_record *r, struct span v, char **err)
 static int parse_ext(struct tlsrpt_record *r, struct span name, struct span v, char **err)
 {
 	if (name.n == 0 || name.n > 32 || !is_alnum(name.p[0]))
-		return fail(err, "invalid field name \"%.*s\"", Q(name));
+		return parse_fail(err, "invalid field name \"%.*s\"", Q(name));
 	for (size_t i = 0; i < name.n; i++)
 		if (!is_alnum(name.p[i]) && name.p[i] != '_' && name.p[i] != '-' &&
 		    name.p[i] != '.')
-			return fail(err, "invalid field name \"%.*s\"", Q(name));
+			return parse_fail(err, "invalid field name \"%.*s\"", Q(name));
 	if (v.n == 0)
-		return fail(err, "field %.*s: empty value", Q(name));
+		return parse_fail(err, "field %.*s: empty value", Q(name));
 	for (size_t i = 0; i < v.n; i++) {
 		unsigned char c = (unsigned char)v.p[i];
 		if (c < 0x21 || c > 0x7e || c == ';' || c == '=')
-			return fail(err, "field %.*s: invalid value \"%.*s\"", Q(name), Q(v));
+			return parse_fail(err, "field %.*s: invalid value \"%.*s\"", Q(name), Q(v));
 	}
 	for (size_t i = 0; i < r->n_ext; i++)
 		if (strlen(r->ext[i].name) == name.n && memcmp(r->ext[i].name, name.p, name.n) == 0)
-			return fail(err, "field %.*s appears more than once", Q(name));
+			return parse_fail(err, "field %.*s appears more than once", Q(name));
 	if (r->n_ext >= TLSRPT_MAX_EXTENSIONS)
-		return fail(err, "more than %d extension fields", TLSRPT_MAX_EXTENSIONS);
+		return parse_fail(err, "more than %d extension fields", TLSRPT_MAX_EXTENSIONS);
 	r->ext = xrealloc(r->ext, (r->n_ext + 1) * sizeof(*r->ext));
 	r->ext[r->n_ext].name = xstrndup(name.p, name.n);
 	r->ext[r->n_ext].value = xstrndup(v.p, v.n);
@@ -169,11 +159,11 @@ int tlsrpt_parse(const char *text, size_t len, struct tlsrpt_record *out, char *
 	if (err)
 		*err = NULL;
 	if (!text)
-		return fail(err, "no record");
+		return parse_fail(err, "no record");
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 		if ((c < 0x20 && c != '\t') || c >= 0x7f)
-			return fail(err, "invalid character 0x%02x at offset %zu", c, i);
+			return parse_fail(err, "invalid character 0x%02x at offset %zu", c, i);
 	}
 	size_t start = 0, n_fields = 0;
 	bool seen_rua = false;
@@ -187,7 +177,7 @@ int tlsrpt_parse(const char *text, size_t len, struct tlsrpt_record *out, char *
 			/* The version comes first, exactly, with no space before it. */
 			struct span v = trim(seg);
 			if (v.p != seg.p || v.n != 10 || memcmp(v.p, "v=TLSRPTv1", 10) != 0) {
-				rc = fail(err, "the record must start with v=TLSRPTv1");
+				rc = parse_fail(err, "the record must start with v=TLSRPTv1");
 				break;
 			}
 			n_fields++;
@@ -198,7 +188,7 @@ int tlsrpt_parse(const char *text, size_t len, struct tlsrpt_record *out, char *
 			continue;
 		const char *eq = memchr(seg.p, '=', seg.n);
 		if (!eq) {
-			rc = fail(err, "field without '=': \"%.*s\"", Q(seg));
+			rc = parse_fail(err, "field without '=': \"%.*s\"", Q(seg));
 			break;
 		}
 		/* RFC 8460 allows no space around '='. */
@@ -207,19 +197,19 @@ int tlsrpt_parse(const char *text, size_t len, struct tlsrpt_record *out, char *
 		n_fields++;
 		if (name.n == 3 && memcmp(name.p, "rua", 3) == 0) {
 			if (seen_rua) {
-				rc = fail(err, "rua appears more than once");
+				rc = parse_fail(err, "rua appears more than once");
 				break;
 			}
 			seen_rua = true;
 			rc = parse_rua(out, value, err);
 		} else if (name.n == 1 && name.p[0] == 'v') {
-			rc = fail(err, "v= appears more than once");
+			rc = parse_fail(err, "v= appears more than once");
 		} else {
 			rc = parse_ext(out, name, value, err);
 		}
 	}
 	if (rc == 0 && !seen_rua)
-		rc = fail(err, "no rua= field");
+		rc = parse_fail(err, "no rua= field");
 	if (rc != 0)
 		tlsrpt_record_free(out);
 	return rc;

@@ -234,6 +234,21 @@ enum dns_outcome dns_reply_outcome(const struct dns_reply *r)
 	return rr_type_in_answer(r->pkt, (ldns_rr_type)r->qtype) ? DNS_ANSWER : DNS_NODATA;
 }
 
+const char *dns_outcome_name(enum dns_outcome o)
+{
+	switch (o) {
+	case DNS_ANSWER:
+		return "answer";
+	case DNS_NODATA:
+		return "nodata";
+	case DNS_NXDOMAIN:
+		return "nxdomain";
+	case DNS_FAILURE:
+		break;
+	}
+	return "error";
+}
+
 const char *dns_reply_error(const struct dns_reply *r)
 {
 	if (!r)

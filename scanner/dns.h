@@ -105,6 +105,8 @@ enum dns_outcome {
 	DNS_FAILURE,  /* timeout, SERVFAIL, REFUSED, malformed...: could not find out */
 };
 enum dns_outcome dns_reply_outcome(const struct dns_reply *r);
+/** "answer", "nodata", "nxdomain" or "error" (static string), for reports. */
+const char *dns_outcome_name(enum dns_outcome o);
 /** A person-readable reason for DNS_FAILURE ("timeout", "SERVFAIL from 127.0.0.1"...). */
 const char *dns_reply_error(const struct dns_reply *r);
 

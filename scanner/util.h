@@ -12,6 +12,12 @@
 __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void warnx_(const char *fmt, ...);
 
+/**
+ * The error path of the record parsers: when err is not NULL, set *err to a malloc'd message.
+ * Returns -1.
+ */
+__attribute__((format(printf, 2, 3))) int parse_fail(char **err, const char *fmt, ...);
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
