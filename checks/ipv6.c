@@ -382,7 +382,7 @@ static enum verdict mx_part(struct scan *s, const struct mx_set *mx, struct chec
 			if (v6_usable(m->v6[k], norm))
 				h[i].addr[h[i].n++] = xstrdup(norm);
 		}
-		h[i].aaaa_error = m->addr_error && h[i].n == 0;
+		h[i].aaaa_error = m->v6_error && h[i].n == 0;
 		if (h[i].n > 0)
 			with_aaaa++;
 		if (h[i].aaaa_error)

@@ -124,6 +124,10 @@ struct mx_set *mx_lookup(struct dns_client *dns, const char *domain)
 			struct dns_reply *ar = rep[2 * i + (size_t)f];
 			if (dns_reply_outcome(ar) == DNS_FAILURE) {
 				h->addr_error = true;
+				if (f)
+					h->v6_error = true;
+				else
+					h->v4_error = true;
 				if (!h->addr_reason)
 					h->addr_reason = xasprintf("%s lookup for %s failed: %s",
 								   f ? "AAAA" : "A", h->name,

@@ -26,8 +26,9 @@ struct mx_host {
 	bool is_ip_literal; /* the name looks like an IP address */
 	char **v4, **v6;    /* textual addresses */
 	size_t n_v4, n_v6;
-	bool addr_error;   /* an A or AAAA lookup failed */
-	char *addr_reason; /* why, when addr_error */
+	bool addr_error;         /* an A or AAAA lookup failed (v4_error || v6_error) */
+	bool v4_error, v6_error; /* which: a family absent after a good lookup is no error */
+	char *addr_reason;       /* why, when addr_error */
 };
 
 struct mx_set {
