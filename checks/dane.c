@@ -258,9 +258,9 @@ static void dane_run(struct scan *s, struct check_result *out)
 			sub(out, "dane_exists", VERDICT_FAIL, h->name, 0, 10, why);
 			free(why);
 		} else {
-			sub(out, "dane_exists", VERDICT_PASS, h->name, 10, 10,
-			    "DNSSEC-secure TLSA records");
-			/* Validity per address. */
+			/* Validity per address. dane_exists and dane_valid share Internet.nl's
+			 * dane_score (internetnl-mail-test.md §2.7): both get 10 only when the
+			 * records validate, so dane_exists is written once that is known. */
 			enum verdict vv = VERDICT_NOT_TESTED;
 			json_t *addrs = json_array();
 			const char *last_why = "no address";
@@ -287,6 +287,8 @@ static void dane_run(struct scan *s, struct check_result *out)
 			json_object_set_new(so, "addresses", addrs);
 			if (vv == VERDICT_NOT_TESTED)
 				vv = VERDICT_ERROR; /* no address to check */
+			sub(out, "dane_exists", VERDICT_PASS, h->name, vv == VERDICT_PASS ? 10 : 0,
+			    10, "DNSSEC-secure TLSA records");
 			sub(out, "dane_valid", vv, h->name, vv == VERDICT_PASS ? 10 : 0, 10,
 			    vv == VERDICT_PASS ? "the presented chains match the TLSA records"
 					       : last_why);
