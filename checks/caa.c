@@ -13,10 +13,12 @@
  */
 #include "checks/caa_parse.h"
 #include "scanner/check.h"
+#include "scanner/profile.h"
 #include "scanner/util.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Records judged per RRset (as Internet.nl: the first 100). */
 #define CAA_MAX_RECORDS 100
@@ -85,6 +87,125 @@ static enum verdict judge_rrset(const ldns_rr_list *rrs, json_t *det, const char
 	return v;
 }
 
+/* ---- the profile's CAA part (--profile FILE, docs/profile.md) ----
+ * caa_issuer (aliases caa_issuers, ca): the issuer-domain-name(s) of the CA(s) the platform
+ * uses, e.g. letsencrypt.org. */
+static const char *const caa_profile_keys[] = { "caa_issuer", "caa_issuers", "ca", NULL };
+
+static bool known_tag(const char *tag)
+{
+	static const char *const known[] = { "issue",        "issuewild",
+					     "iodef",        "contactemail",
+					     "contactphone", "issuemail",
+					     "issuevmc",     NULL };
+	for (const char *const *k = known; *k; k++)
+		if (strcasecmp(*k, tag) == 0)
+			return true;
+	return false;
+}
+
+/* May `ca` issue under the judged records for property `tag` ("issue" or "issuewild")?
+ * Returns -1 when the set has no such property (then it does not restrict). */
+static int allowed_by(const json_t *recs, const char *tag, const char *ca)
+{
+	int seen = -1;
+	size_t i;
+	const json_t *r;
+	json_array_foreach(recs, i, r)
+	{
+		const char *t = json_string_value(json_object_get(r, "tag"));
+		if (!t || strcasecmp(t, tag) != 0)
+			continue;
+		if (seen < 0)
+			seen = 0;
+		const char *issuer = json_string_value(json_object_get(r, "issuer"));
+		if (issuer && *issuer && strcasecmp(issuer, ca) == 0)
+			seen = 1;
+	}
+	return seen;
+}
+
+/*
+ * The caa_platform column (RFC 8659 §4): `pass` when each profile CA may issue for the domain —
+ * no CAA RRset, or one whose `issue` properties name the CA (or has none), with no critical
+ * property of an unknown tag; `fail` otherwise; `error` when the CAA lookup failed.
+ * Wildcard issuance (issuewild, else issue) is reported in the detail only.
+ */
+static void platform_check(struct scan *s, enum verdict v, json_t *det)
+{
+	json_t *cas = json_array();
+	for (const char *const *k = caa_profile_keys; *k; k++) {
+		const json_t *items = profile_items(scan_profile(s), *k);
+		size_t i;
+		const json_t *it;
+		json_array_foreach(items, i, it)
+		{
+			char *l = str_lower(json_string_value(it));
+			size_t n = strlen(l);
+			if (n && l[n - 1] == '.')
+				l[n - 1] = '\0';
+			json_array_append_new(cas, json_string(l));
+			free(l);
+		}
+	}
+	if (!json_array_size(cas)) {
+		json_decref(cas);
+		return;
+	}
+	const json_t *recs = json_object_get(det, "records");
+	const char *blocker = NULL;
+	size_t i;
+	const json_t *r;
+	json_array_foreach(recs, i, r)
+	{
+		const char *t = json_string_value(json_object_get(r, "tag"));
+		if (json_is_true(json_object_get(r, "critical")) && t && !known_tag(t))
+			blocker = t;
+	}
+	json_t *pl = json_object();
+	json_t *per = json_array();
+	enum verdict pv = VERDICT_PASS;
+	json_t *ca;
+	json_array_foreach(cas, i, ca)
+	{
+		const char *name = json_string_value(ca);
+		json_t *o = json_object();
+		json_object_set_new(o, "ca", json_str(name));
+		enum verdict cv;
+		const char *why;
+		if (v == VERDICT_ERROR) {
+			cv = VERDICT_ERROR;
+			why = "the CAA lookup failed";
+		} else if (!recs) {
+			cv = VERDICT_PASS;
+			why = "no CAA record: every CA may issue";
+			json_object_set_new(o, "wildcard", json_true());
+		} else if (blocker) {
+			cv = VERDICT_FAIL;
+			why = "a critical property with an unknown tag forbids all issuance";
+			json_object_set_new(o, "wildcard", json_false());
+		} else {
+			int issue = allowed_by(recs, "issue", name);
+			int wild = allowed_by(recs, "issuewild", name);
+			cv = issue != 0 ? VERDICT_PASS : VERDICT_FAIL;
+			why = issue < 0    ? "no issue property: issuance is not restricted"
+			      : issue == 1 ? "an issue property names this CA"
+					   : "no issue property names this CA";
+			json_object_set_new(o, "wildcard",
+					    json_boolean(wild >= 0 ? wild == 1 : issue != 0));
+		}
+		json_object_set_new(o, "result", json_string(verdict_name(cv)));
+		json_object_set_new(o, "reason", json_string(why));
+		json_array_append_new(per, o);
+		pv = verdict_worst(pv, cv);
+	}
+	json_object_set_new(pl, "cas", per);
+	json_object_set_new(pl, "result", json_string(verdict_name(pv)));
+	json_object_set_new(det, "platform", pl);
+	scan_set_column(s, "caa_platform", json_string(verdict_name(pv)));
+	json_decref(cas);
+}
+
 static void caa_run(struct scan *s, struct check_result *out)
 {
 	const char *domain = scan_domain(s);
@@ -144,10 +265,15 @@ static void caa_run(struct scan *s, struct check_result *out)
 	out->verdict = v;
 	json_object_set_new(det, "reason", json_str(reason));
 	result_subtest(out, "caa", v, "%s", reason ? reason : "");
+	platform_check(s, v, det);
 }
+
+static const char *const caa_columns[] = { "caa_platform", NULL };
 
 const struct check check_caa = {
 	.name = "caa",
 	.title = "CAA",
+	.columns = caa_columns,
+	.profile_keys = caa_profile_keys,
 	.run = caa_run,
 };

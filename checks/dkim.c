@@ -15,13 +15,14 @@
  */
 #include "checks/dkim_parse.h"
 #include "scanner/check.h"
+#include "scanner/profile.h"
 #include "scanner/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static const char *const dkim_columns[] = { "dkim_selectors", NULL };
+static const char *const dkim_columns[] = { "dkim_selectors", "dkim_platform", NULL };
 
 /* At most this many selectors are probed per domain (run list + row list). */
 #define MAX_SELECTORS 256
@@ -83,6 +84,157 @@ static bool dmarc_is_reject(const struct scan *s, json_t *info)
 	return pol && strcmp(pol, "reject") == 0;
 }
 
+/* ---- the profile's DKIM part (--profile FILE, docs/profile.md) ----
+ * dkim_selectors (alias dkim_selector): selectors every domain must publish; dkim_cname:
+ * `selector=target` (the CNAME target the selector must lead to); dkim_key: `selector=p-value`
+ * (the key it must carry). */
+static const char *const dkim_profile_keys[] = { "dkim_selectors", "dkim_selector", "dkim_cname",
+						 "dkim_key", NULL };
+
+/* The value for `sel` in a `selector=value` item list (borrowed), or NULL. */
+static const char *profile_expect(const struct scan *s, const char *key, const char *sel)
+{
+	const json_t *items = profile_items(scan_profile(s), key);
+	size_t i;
+	const json_t *it;
+	size_t n = strlen(sel);
+	json_array_foreach(items, i, it)
+	{
+		const char *v = json_string_value(it);
+		if (strncasecmp(v, sel, n) == 0 && v[n] == '=')
+			return v + n + 1;
+	}
+	return NULL;
+}
+
+/* Two base64 key strings equal, ignoring white space (p= values are stored without it). */
+static bool key_equal(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == ' ' || *a == '\t')
+			a++;
+		while (*b == ' ' || *b == '\t')
+			b++;
+		if (*a != *b)
+			return false;
+		if (!*a)
+			return true;
+		a++, b++;
+	}
+}
+
+/* Two host names equal, ignoring case and a trailing dot. */
+static bool name_equal(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	if (na && a[na - 1] == '.')
+		na--;
+	if (nb && b[nb - 1] == '.')
+		nb--;
+	return na == nb && strncasecmp(a, b, na) == 0;
+}
+
+/* The probe result of `sel` in the "selectors" array (borrowed), or NULL. */
+static const json_t *probe_of(const json_t *arr, const char *sel)
+{
+	size_t i;
+	const json_t *o;
+	json_array_foreach(arr, i, o)
+	{
+		const char *x = json_string_value(json_object_get(o, "selector"));
+		if (x && strcmp(x, sel) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+/*
+ * The dkim_platform column: `pass` when every expected selector is found (a live key) with the
+ * expected CNAME target and key where the profile names them; `fail` when one is missing or
+ * different; `error` when that could not be found out (a failed lookup) and nothing failed.
+ */
+static void platform_check(struct scan *s, const json_t *arr, enum dns_outcome o0, json_t *det)
+{
+	json_t *expected = json_array();
+	for (const char *const *k = dkim_profile_keys; k < dkim_profile_keys + 2; k++) {
+		const json_t *items = profile_items(scan_profile(s), *k);
+		size_t i;
+		const json_t *it;
+		json_array_foreach(items, i, it)
+		{
+			char *l = str_lower(json_string_value(it));
+			if (dkim_selector_valid(l))
+				json_array_append_new(expected, json_string(l));
+			free(l);
+		}
+	}
+	if (!json_array_size(expected)) {
+		json_decref(expected);
+		return;
+	}
+	json_t *pl = json_object();
+	json_t *per = json_array();
+	enum verdict v = VERDICT_PASS;
+	size_t i;
+	json_t *e;
+	json_array_foreach(expected, i, e)
+	{
+		const char *sel = json_string_value(e);
+		const json_t *pr = probe_of(arr, sel);
+		const char *want_target = profile_expect(s, "dkim_cname", sel);
+		const char *want_key = profile_expect(s, "dkim_key", sel);
+		json_t *o = json_object();
+		json_object_set_new(o, "selector", json_string(sel));
+		if (want_target)
+			json_object_set_new(o, "expected_cname", json_str(want_target));
+		const char *st = "found";
+		enum verdict sv = VERDICT_PASS;
+		const char *oc = pr ? json_string_value(json_object_get(pr, "outcome")) : NULL;
+		if (o0 == DNS_NXDOMAIN || (oc && strcmp(oc, "skipped") == 0)) {
+			st = "missing";
+			sv = VERDICT_FAIL;
+		} else if (o0 == DNS_FAILURE || !pr || !oc || strcmp(oc, "error") == 0) {
+			st = "lookup_failed";
+			sv = VERDICT_ERROR;
+		} else if (!json_is_true(json_object_get(pr, "found"))) {
+			st = "missing";
+			sv = VERDICT_FAIL;
+		} else {
+			const json_t *chain = json_object_get(pr, "cname");
+			size_t nc = json_array_size(chain);
+			const char *target =
+				nc ? json_string_value(json_array_get(chain, nc - 1)) : NULL;
+			if (target)
+				json_object_set_new(o, "cname", json_str(target));
+			if (want_target && (!target || !name_equal(target, want_target))) {
+				st = "wrong_cname";
+				sv = VERDICT_FAIL;
+			} else if (want_key) {
+				bool match = false;
+				size_t j;
+				const json_t *rec;
+				json_array_foreach(json_object_get(pr, "records"), j, rec)
+				{
+					if (json_is_true(json_object_get(rec, "profile_key_match")))
+						match = true;
+				}
+				if (!match) {
+					st = "wrong_key";
+					sv = VERDICT_FAIL;
+				}
+			}
+		}
+		json_object_set_new(o, "status", json_string(st));
+		json_array_append_new(per, o);
+		v = verdict_worst(v, sv);
+	}
+	json_object_set_new(pl, "selectors", per);
+	json_object_set_new(pl, "result", json_string(verdict_name(v)));
+	json_object_set_new(det, "platform", pl);
+	scan_set_column(s, "dkim_platform", json_string(verdict_name(v)));
+	json_decref(expected);
+}
+
 struct tally {
 	size_t n_found;
 	size_t n_with_record;  /* selectors holding a parseable DKIM key record */
@@ -93,7 +245,7 @@ struct tally {
 
 /* Examine one selector's reply; returns its JSON and updates the tally. */
 static json_t *examine(const char *sel, const char *name, struct dns_reply *r, struct tally *t,
-		       struct buf *found)
+		       struct buf *found, const char *expect_key)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "selector", json_str(sel));
@@ -165,6 +317,9 @@ static json_t *examine(const char *sel, const char *name, struct dns_reply *r, s
 			continue;
 		}
 		any_live = true;
+		if (expect_key)
+			json_object_set_new(ro, "profile_key_match",
+					    json_boolean(key_equal(rec.p, expect_key)));
 		struct dkim_key_info key;
 		dkim_key_measure(rec.p, rec.p_len, rec.type, &key);
 		struct dkim_judgement j;
@@ -231,6 +386,15 @@ static void dkim_run(struct scan *s, struct check_result *out)
 	size_t n_row = scan_row_selectors(s, &row);
 	for (size_t i = 0; i < n_row; i++)
 		add_selector(sels, &n_sel, row[i], bad);
+	for (const char *const *k = dkim_profile_keys; k < dkim_profile_keys + 2; k++) {
+		const json_t *items = profile_items(scan_profile(s), *k);
+		size_t i;
+		const json_t *it;
+		json_array_foreach(items, i, it)
+		{
+			add_selector(sels, &n_sel, json_string_value(it), bad);
+		}
+	}
 	if (json_array_size(bad))
 		json_object_set_new(det, "invalid_selectors", bad);
 	else
@@ -294,12 +458,14 @@ static void dkim_run(struct scan *s, struct check_result *out)
 		probes += n_q;
 		for (size_t q = 0; q < n_q; q++)
 			json_array_append_new(
-				arr, examine(sels[idx[q]], names[q], replies[q], &t, &found));
+				arr, examine(sels[idx[q]], names[q], replies[q], &t, &found,
+					     profile_expect(s, "dkim_key", sels[idx[q]])));
 		free(idx);
 	}
 	json_object_set_new(det, "probes", json_integer((json_int_t)probes));
 	json_object_set_new(det, "selectors_probed", json_integer((json_int_t)n_q));
 	json_object_set_new(det, "selectors", arr);
+	platform_check(s, arr, o0, det);
 	json_t *found_list = json_array();
 	if (found.len) {
 		char *f = buf_steal(&found);
@@ -377,5 +543,6 @@ const struct check check_dkim = {
 	.name = "dkim",
 	.title = "DKIM",
 	.columns = dkim_columns,
+	.profile_keys = dkim_profile_keys,
 	.run = dkim_run,
 };

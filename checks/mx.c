@@ -4,11 +4,76 @@
  * starttls, dane and ipv6 judge the hosts.
  */
 #include "scanner/check.h"
+#include "scanner/profile.h"
 #include "scanner/util.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
-static const char *const mx_columns[] = { "mx", NULL };
+static const char *const mx_columns[] = { "mx", "mx_platform", NULL };
+
+/* The profile's MX part (--profile FILE, docs/profile.md): mx (alias mx_hosts) lists the
+ * platform's mail servers. */
+static const char *const mx_profile_keys[] = { "mx", "mx_hosts", NULL };
+
+static bool in_profile(const struct scan *s, const char *host)
+{
+	size_t nh = strlen(host);
+	if (nh && host[nh - 1] == '.')
+		nh--;
+	for (const char *const *k = mx_profile_keys; *k; k++) {
+		const json_t *items = profile_items(scan_profile(s), *k);
+		size_t i;
+		const json_t *it;
+		json_array_foreach(items, i, it)
+		{
+			const char *v = json_string_value(it);
+			size_t nv = strlen(v);
+			if (nv && v[nv - 1] == '.')
+				nv--;
+			if (nv == nh && strncasecmp(v, host, nh) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The mx_platform column: `pass` when the domain's mail is handled by the platform (it has MX
+ * hosts and every one is in the profile), `fail` when it has none or another host, `error` when
+ * the MX lookup failed.
+ */
+static void platform_check(struct scan *s, const struct mx_set *m, json_t *d)
+{
+	if (!profile_items(scan_profile(s), "mx") && !profile_items(scan_profile(s), "mx_hosts"))
+		return;
+	enum verdict v = VERDICT_PASS;
+	json_t *other = json_array();
+	const char *why = "every MX host is the platform's";
+	if (m->status == MX_ERROR) {
+		v = VERDICT_ERROR;
+		why = "the MX lookup failed";
+	} else if (m->status != MX_OK || m->n_hosts == 0) {
+		v = VERDICT_FAIL;
+		why = m->status == MX_NULL ? "null MX: the domain receives no mail"
+					   : "no MX record";
+	} else {
+		for (size_t i = 0; i < m->n_hosts; i++)
+			if (!in_profile(s, m->hosts[i].name))
+				json_array_append_new(other, json_str(m->hosts[i].name));
+		if (json_array_size(other)) {
+			v = VERDICT_FAIL;
+			why = "an MX host is not the platform's";
+		}
+	}
+	json_t *pl = json_object();
+	json_object_set_new(pl, "result", json_string(verdict_name(v)));
+	json_object_set_new(pl, "reason", json_string(why));
+	json_object_set_new(pl, "other_hosts", other);
+	json_object_set_new(d, "platform", pl);
+	scan_set_column(s, "mx_platform", json_string(verdict_name(v)));
+}
 
 static void mx_run(struct scan *s, struct check_result *out)
 {
@@ -22,6 +87,7 @@ static void mx_run(struct scan *s, struct check_result *out)
 		out->verdict = VERDICT_ERROR;
 		result_set_error(out, "%s", m->error);
 		scan_set_column(s, "mx", json_string(""));
+		platform_check(s, m, d);
 		return;
 	}
 	out->verdict = VERDICT_PASS;
@@ -54,12 +120,14 @@ static void mx_run(struct scan *s, struct check_result *out)
 		json_array_append_new(hosts, o);
 	}
 	json_object_set_new(d, "hosts", hosts);
+	platform_check(s, m, d);
 }
 
 const struct check check_mx = {
 	.name = "mx",
 	.title = "MX hosts",
 	.columns = mx_columns,
+	.profile_keys = mx_profile_keys,
 	.no_verdict_column = true,
 	.run = mx_run,
 };

@@ -8,6 +8,7 @@
 #include "checks/spf_eval.h"
 #include "scanner/check.h"
 #include "scanner/memo.h"
+#include "scanner/profile.h"
 #include "scanner/util.h"
 
 #include <arpa/inet.h>
@@ -79,39 +80,27 @@ static bool tree_has_status(const json_t *node, const char *status)
 	return false;
 }
 
-/* ---- reserved profile feature: SPF-authorised platform IPs (--profile FILE) ----
- * The SPF part of a profile: lines "spf_ip IP...", "spf_ips: IP, IP" or "sending_ips = IP ..."
- * (key case-insensitive; ':' '=' or space after it; IPs separated by spaces or commas; '#'
- * starts a comment). Read once per run through the memo cache. */
-static json_t *profile_load(void *arg)
+/* ---- the profile's SPF part (--profile FILE, docs/profile.md) ----
+ * spf_ips (aliases spf_ip, sending_ip, sending_ips): the platform's outgoing mail servers. */
+static const char *const spf_profile_keys[] = { "spf_ips", "spf_ip", "sending_ips", "sending_ip",
+						NULL };
+
+/* The profile's sending IPs (valid addresses only; a new array). */
+static json_t *profile_ips(const struct scan *s)
 {
-	const char *path = arg;
 	json_t *ips = json_array();
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return ips;
-	char line[4096];
-	while (fgets(line, sizeof(line), f) && json_array_size(ips) < 256) {
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		char *p = str_trim(line);
-		size_t k = strcspn(p, ":= \t");
-		if (!(k == 6 && str_iprefix(p, "spf_ip")) &&
-		    !(k == 7 && str_iprefix(p, "spf_ips")) &&
-		    !(k == 11 && str_iprefix(p, "sending_ips")) &&
-		    !(k == 10 && str_iprefix(p, "sending_ip")))
-			continue;
-		p += k;
-		char *save = NULL;
-		for (char *tok = strtok_r(p, ":= \t,\r\n", &save); tok;
-		     tok = strtok_r(NULL, " \t,\r\n", &save)) {
+	for (const char *const *k = spf_profile_keys; *k; k++) {
+		const json_t *items = profile_items(scan_profile(s), *k);
+		size_t i;
+		const json_t *it;
+		json_array_foreach(items, i, it)
+		{
+			const char *tok = json_string_value(it);
 			unsigned char buf[16];
 			if (inet_pton(AF_INET, tok, buf) == 1 || inet_pton(AF_INET6, tok, buf) == 1)
 				json_array_append_new(ips, json_string(tok));
 		}
 	}
-	fclose(f);
 	return ips;
 }
 
@@ -138,12 +127,7 @@ static int result_rank(enum spf_result r)
 
 static void platform_check(struct scan *s, struct check_result *out)
 {
-	const struct config *cfg = scan_config(s);
-	if (!cfg || !cfg->profile)
-		return;
-	char *key = xasprintf("spf-profile:%s", cfg->profile);
-	json_t *ips = memo_get(scan_memo(s), key, profile_load, cfg->profile);
-	free(key);
+	json_t *ips = profile_ips(s);
 	if (!json_array_size(ips)) {
 		json_decref(ips);
 		return;
@@ -314,6 +298,7 @@ const struct check check_spf = {
 	.name = "spf",
 	.title = "SPF",
 	.columns = spf_columns,
+	.profile_keys = spf_profile_keys,
 	.run = run_spf,
 };
 

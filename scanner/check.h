@@ -27,6 +27,9 @@ struct check {
 	const char *const *columns;
 	/** True for helpers that fill columns only (e.g. the MX listing). */
 	bool no_verdict_column;
+	/** Keys of the --profile file this check reads (scanner/profile.h), NULL-terminated or
+	 * NULL. The engine refuses a profile with a key that no check declares. */
+	const char *const *profile_keys;
 	/** Run the check for scan_domain(s) and fill `out` (detail is a fresh empty object). */
 	void (*run)(struct scan *s, struct check_result *out);
 };
@@ -56,6 +59,8 @@ struct https_fetcher *scan_https(struct scan *s);
 struct memo *scan_memo(struct scan *s);
 /** The run's Public Suffix List (scanner/psl.h), or NULL when it could not be loaded. */
 const struct psl_db *scan_psl(struct scan *s);
+/** The parsed --profile (scanner/profile.h: key -> array of strings), NULL without one. */
+const json_t *scan_profile(const struct scan *s);
 /** The domain's MX set, looked up once per domain (MX hosts' addresses included). */
 const struct mx_set *scan_mx(struct scan *s);
 /** Extra DKIM selectors for this input row (CSV column dkim_selectors); may be 0. */

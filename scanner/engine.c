@@ -14,6 +14,7 @@
 #include "scanner/https.h"
 #include "scanner/input.h"
 #include "scanner/memo.h"
+#include "scanner/profile.h"
 #include "scanner/progress.h"
 #include "scanner/psl.h"
 #include "scanner/smtp.h"
@@ -57,6 +58,7 @@ struct engine {
 	struct memo *memo;
 	struct psl_db *psl;
 	char *psl_error;
+	json_t *profile; /* owned; NULL without --profile */
 
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv, done_cv;
@@ -113,6 +115,11 @@ struct https_fetcher *scan_https(struct scan *s)
 struct memo *scan_memo(struct scan *s)
 {
 	return s->eng->memo;
+}
+
+const json_t *scan_profile(const struct scan *s)
+{
+	return s->eng->profile;
 }
 
 const struct psl_db *scan_psl(struct scan *s)
@@ -349,6 +356,38 @@ extern struct https_fetcher *https_fetcher_new(const struct config *, struct dns
 	__attribute__((weak));
 extern void https_fetcher_free(struct https_fetcher *) __attribute__((weak));
 
+/* Every key of the profile must be read by some check (a typo must not switch a check off). */
+static int check_profile_keys(const json_t *profile, const struct check_table *t, const char *path,
+			      char **err)
+{
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)profile, key, v)
+	{
+		bool known = false;
+		for (size_t i = 0; t && i < t->n && !known; i++)
+			for (const char *const *k = t->checks[i]->profile_keys; k && *k; k++)
+				if (strcmp(*k, key) == 0) {
+					known = true;
+					break;
+				}
+		if (!known) {
+			struct buf b;
+			buf_init(&b, 4096);
+			for (size_t i = 0; t && i < t->n; i++)
+				for (const char *const *k = t->checks[i]->profile_keys; k && *k;
+				     k++)
+					buf_printf(&b, "%s%s", b.len ? ", " : "", *k);
+			char *list = buf_steal(&b);
+			*err = xasprintf("profile %s: unknown key `%s` (known: %s)", path, key,
+					 list);
+			free(list);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int start_services(struct engine *e, char **err)
 {
 	const struct config *cfg = e->cfg;
@@ -359,6 +398,12 @@ static int start_services(struct engine *e, char **err)
 		.attempts = cfg->attempts,
 		.qps = cfg->qps,
 	};
+	if (cfg->profile) {
+		e->profile = profile_load(cfg->profile, err);
+		if (!e->profile ||
+		    check_profile_keys(e->profile, e->checks, cfg->profile, err) != 0)
+			return -1;
+	}
 	e->dns = dns_client_new(&dc, err);
 	if (!e->dns)
 		return -1;
@@ -393,6 +438,7 @@ static void stop_services(struct engine *e)
 	memo_free(e->memo);
 	psl_db_close(e->psl);
 	free(e->psl_error);
+	json_decref(e->profile);
 	dns_client_free(e->dns);
 }
 
