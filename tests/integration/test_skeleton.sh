@@ -80,7 +80,9 @@ for c in spf dmarc dkim caa tlsrpt dnssec starttls dane mta_sts; do
 done
 [ "$(col good.test dnssec_status)" = "error" ] && ok "dead resolver: dnssec_status error" || not_ok "dead resolver: dnssec_status '$(col good.test dnssec_status)'"
 [ -n "$(col good.test error)" ] && ok "dead resolver: error column says why" || not_ok "dead resolver: empty error column"
-[ $el -lt 3000 ] && ok "dead resolver: finished in ${el} ms (budget timeout x attempts = 2 s)" || not_ok "dead resolver: took ${el} ms"
+# Budget: one timeout x attempts (2 s) for the whole domain, not one per check or selector (that
+# would be 20 s and more); 6 s leaves room for a loaded CI machine under ASan.
+[ $el -lt 6000 ] && ok "dead resolver: finished in ${el} ms (budget timeout x attempts = 2 s, bound 6 s)" || not_ok "dead resolver: took ${el} ms"
 
 # Fatal errors: exit 1 with one clear line.
 domscan_in scan --resolver 127.0.0.1 --csv /nonexistent/dir/x.csv - </dev/null 2>"$OUT/e1" ; rc=$?
