@@ -5,6 +5,7 @@
  */
 #include "checks/registry.h"
 #include "checks/spf.h"
+#include "reports/merge.h"
 #include "reports/registry.h"
 #include "scanner/cli.h"
 #include "scanner/engine.h"
@@ -36,6 +37,15 @@ int main(int argc, char **argv)
 		break;
 	case CMD_HELP:
 		cli_help(stdout, topic);
+		break;
+	case CMD_MERGE:
+		if (cli_finish(cmd, &cfg, &err) != 0) {
+			fprintf(stderr, "domscan: %s\n", err);
+			free(err);
+			status = 1;
+			break;
+		}
+		status = merge_run(&cfg, checks_table());
 		break;
 	case CMD_CHECK_HOST:
 	case CMD_SCAN:

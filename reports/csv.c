@@ -7,14 +7,25 @@
  */
 #include "reports/layout.h"
 #include "reports/registry.h"
+#include "reports/reread.h"
 #include "scanner/util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* A kept row of a resumed report: enough to tell that it is the same input row. */
+struct kept {
+	size_t input_row;
+	uint64_t domain_hash;
+};
 
 struct csv_out {
 	FILE *fp;
 	struct layout *layout;
+	struct kept *kept; /* --resume: the rows already in the file */
+	size_t n_kept;
 };
 
 /* Write one field, quoting only where needed. */
@@ -48,6 +59,19 @@ static char *cell_text(const json_t *v, bool defuse)
 	return xstrdup(s);
 }
 
+static void write_header(FILE *fp, const struct layout *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		/* Carried names come from the input: sanitise and defuse them like any text. */
+		json_t *n = json_str(l->cols[i].name);
+		char *t = cell_text(n, true);
+		put_field(fp, t, strlen(t), i == 0);
+		free(t);
+		json_decref(n);
+	}
+	fputc('\n', fp);
+}
+
 static void *csv_open(const char *path, const struct report_meta *meta, char **err)
 {
 	FILE *fp = report_fopen(path, err);
@@ -56,16 +80,154 @@ static void *csv_open(const char *path, const struct report_meta *meta, char **e
 	struct csv_out *h = xcalloc(1, sizeof(*h));
 	h->fp = fp;
 	h->layout = layout_new(meta);
-	for (size_t i = 0; i < h->layout->n; i++) {
-		/* Carried names come from the input: sanitise and defuse them like any text. */
-		json_t *n = json_str(h->layout->cols[i].name);
-		char *t = cell_text(n, true);
-		put_field(fp, t, strlen(t), i == 0);
-		free(t);
-		json_decref(n);
-	}
-	fputc('\n', fp);
+	write_header(fp, h->layout);
 	return h;
+}
+
+/* The header line this run writes, without its LF; malloc'd. */
+static char *header_line(const struct layout *l)
+{
+	char *s = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&s, &n);
+	if (!m)
+		die("open_memstream");
+	write_header(m, l);
+	fclose(m);
+	if (n && s[n - 1] == '\n')
+		s[n - 1] = '\0';
+	return s;
+}
+
+/* The domain cell this run writes for `row` (before its result is known); malloc'd. */
+static char *domain_cell(const struct layout *l, const struct input_row *row)
+{
+	struct domain_result fake = { .domain = row->domain };
+	json_t *v = layout_cell(l, &l->cols[0], row, row->domain ? &fake : NULL, NULL);
+	char *t = cell_text(v, l->cols[0].defuse);
+	json_decref(v);
+	return t;
+}
+
+/*
+ * Read the header and up to `max` rows of an existing report; remember the rows' identities
+ * when `h` is given. Returns the number of complete rows (header_ok false when the file has no
+ * complete header), or -1 with *err.
+ */
+static long csv_reread(const char *path, struct layout *l, size_t max, struct csv_out *h,
+		       off_t *end, bool *header_ok, char **err)
+{
+	struct reread r;
+	*header_ok = false;
+	*end = 0;
+	int rc = reread_open(&r, path, err);
+	if (rc <= 0)
+		return rc;
+	long n = 0;
+	if (reread_line(&r) != 1) {
+		reread_close(&r);
+		return 0;
+	}
+	char *want = header_line(l);
+	bool same = strcmp(r.line, want) == 0;
+	free(want);
+	if (!same) {
+		*err = xasprintf("%s: its columns are not this run's (a report of another input, "
+				 "options or domscan build)",
+				 path);
+		reread_close(&r);
+		return -1;
+	}
+	*header_ok = true;
+	*end = r.offset;
+	size_t idx = l->n - 1; /* input_row is the last column */
+	while ((size_t)n < max && (rc = reread_line(&r)) == 1) {
+		if (h) {
+			char **f;
+			size_t nf, num;
+			bool split = csv_split(r.line, r.len, &f, &nf) == 0;
+			if (!split || nf != l->n || parse_row_number(f[idx], &num) != 0) {
+				if (split)
+					csv_fields_free(f, nf);
+				*err = xasprintf("%s: row %ld is not a row of this report", path,
+						 n + 1);
+				reread_close(&r);
+				return -1;
+			}
+			h->kept = xrealloc(h->kept, ((size_t)n + 1) * sizeof(*h->kept));
+			h->kept[n] = (struct kept){ num, reread_hash(f[0]) };
+			csv_fields_free(f, nf);
+		}
+		n++;
+		*end = r.offset;
+	}
+	if (rc < 0) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		n = -1;
+	}
+	reread_close(&r);
+	return n;
+}
+
+static long csv_resume_count(const char *path, const struct report_meta *meta, char **err)
+{
+	struct layout *l = layout_new(meta);
+	off_t end;
+	bool header_ok;
+	long n = csv_reread(path, l, SIZE_MAX, NULL, &end, &header_ok, err);
+	layout_free(l);
+	return n;
+}
+
+static void *csv_resume_open(const char *path, const struct report_meta *meta, size_t keep,
+			     char **err)
+{
+	struct csv_out *h = xcalloc(1, sizeof(*h));
+	h->layout = layout_new(meta);
+	off_t end;
+	bool header_ok;
+	long n = csv_reread(path, h->layout, keep, h, &end, &header_ok, err);
+	if (n >= 0 && (size_t)n < keep) {
+		*err = xasprintf("%s: shorter than when it was counted", path);
+		n = -1;
+	}
+	if (n < 0)
+		goto fail;
+	h->n_kept = (size_t)n;
+	if (!header_ok) {
+		h->fp = report_fopen(path, err);
+		if (!h->fp)
+			goto fail;
+		write_header(h->fp, h->layout);
+		return h;
+	}
+	/* cut off whatever follows the kept rows (a torn line, rows of other reports) */
+	if (truncate(path, end) != 0 || !(h->fp = fopen(path, "a"))) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	return h;
+fail:
+	layout_free(h->layout);
+	free(h->kept);
+	free(h);
+	return NULL;
+}
+
+static int csv_resume_check(void *handle, size_t n, const struct input_row *row, char **err)
+{
+	struct csv_out *h = handle;
+	char *d = domain_cell(h->layout, row);
+	int rc = 0;
+	if (n >= h->n_kept || h->kept[n].input_row != row->index + 1 ||
+	    h->kept[n].domain_hash != reread_hash(d)) {
+		*err = xasprintf("the CSV report's row %zu is not input row %zu (%s): not a "
+				 "report of this input",
+				 n + 1, row->index + 1, d);
+		rc = -1;
+	}
+	free(d);
+	return rc;
 }
 
 static int csv_row(void *handle, const struct input_row *row, const struct domain_result *res)
@@ -92,6 +254,7 @@ static int csv_close(void *handle)
 		return 0;
 	int rc = report_fclose(h->fp);
 	layout_free(h->layout);
+	free(h->kept);
 	free(h);
 	return rc;
 }
@@ -101,4 +264,7 @@ const struct reporter reporter_csv = {
 	.open = csv_open,
 	.row = csv_row,
 	.close = csv_close,
+	.resume_count = csv_resume_count,
+	.resume_open = csv_resume_open,
+	.resume_check = csv_resume_check,
 };

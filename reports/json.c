@@ -2,19 +2,32 @@
  * The JSON Lines report (../shared/spec/cli.md "The JSON Lines report", docs/columns.md): one
  * compact, ASCII-only object per input row, in input order. Keys: every CSV column (numbers
  * for the score and count columns, null where the CSV cell is empty), then "line", "input",
- * "input_columns" (the carried input columns under their input names), "scores" (per category:
- * pct, points, max) and "checks" (per check: verdict, error and the check's full detail).
+ * "input_error" (why an invalid entry has no result; null otherwise), "input_columns" (the carried
+ * input columns under their input names), "scores" (per category: pct, points, max) and "checks"
+ * (per check: verdict, error and the check's full detail).
  */
 #include "reports/layout.h"
 #include "reports/registry.h"
+#include "reports/reread.h"
+#include "scanner/input.h"
 #include "scanner/util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* A kept row of a resumed report: enough to tell that it is the same input row. */
+struct kept {
+	size_t input_row;
+	uint64_t domain_hash;
+};
 
 struct json_out {
 	FILE *fp;
 	struct layout *layout;
+	struct kept *kept; /* --resume: the rows already in the file */
+	size_t n_kept;
 };
 
 static void *json_open(const char *path, const struct report_meta *meta, char **err)
@@ -118,6 +131,8 @@ static json_t *report_row(const struct layout *l, const struct input_row *row,
 		json_object_set_new(o, l->cols[i].name, layout_cell(l, &l->cols[i], row, res, &sc));
 	json_object_set_new(o, "line", json_integer((json_int_t)row->line));
 	json_object_set_new(o, "input", json_str(row->input));
+	json_object_set_new(o, "input_error",
+			    row->error && !res ? json_str(row->error) : json_null());
 	json_object_set_new(o, "input_columns", carry_object(row->carry));
 	json_object_set_new(o, "scores", scores_object(&sc));
 	json_object_set_new(o, "checks", checks_object(l, row, res));
@@ -141,8 +156,175 @@ static int json_close(void *handle)
 		return 0;
 	int rc = report_fclose(h->fp);
 	layout_free(h->layout);
+	free(h->kept);
 	free(h);
 	return rc;
+}
+
+/* --resume ------------------------------------------------------------------------------- */
+
+/* Parse one line of a report; NULL with *err when it is not a row object. */
+static json_t *parse_line(const char *path, const struct reread *r, size_t n, char **err)
+{
+	json_error_t je;
+	json_t *o = json_loadb(r->line, r->len, 0, &je);
+	if (!json_is_object(o)) {
+		*err = xasprintf("%s: line %zu is not a JSON object: %s", path, n + 1,
+				 o ? "other value" : je.text);
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * Read up to `max` complete lines of an existing report; with `h`, parse them and remember
+ * the rows' identities. The number of lines, or -1 with *err.
+ */
+static long json_reread(const char *path, size_t max, struct json_out *h, off_t *end, char **err)
+{
+	struct reread r;
+	*end = 0;
+	int rc = reread_open(&r, path, err);
+	if (rc <= 0)
+		return rc;
+	long n = 0;
+	while ((size_t)n < max && (rc = reread_line(&r)) == 1) {
+		if (h) {
+			json_t *o = parse_line(path, &r, (size_t)n, err);
+			if (!o) {
+				reread_close(&r);
+				return -1;
+			}
+			const json_t *ir = json_object_get(o, "input_row");
+			const char *d = json_string_value(json_object_get(o, "domain"));
+			if (!json_is_integer(ir) || json_integer_value(ir) < 1 || !d) {
+				*err = xasprintf("%s: line %ld is not a row of a domscan report",
+						 path, n + 1);
+				json_decref(o);
+				reread_close(&r);
+				return -1;
+			}
+			for (size_t i = 0; i < h->layout->n; i++)
+				if (!json_object_get(o, h->layout->cols[i].name)) {
+					*err = xasprintf(
+						"%s: its columns are not this run's (no %s; a "
+						"report of another input or build)",
+						path, h->layout->cols[i].name);
+					json_decref(o);
+					reread_close(&r);
+					return -1;
+				}
+			h->kept = xrealloc(h->kept, ((size_t)n + 1) * sizeof(*h->kept));
+			h->kept[n] =
+				(struct kept){ (size_t)json_integer_value(ir), reread_hash(d) };
+			json_decref(o);
+		}
+		n++;
+		*end = r.offset;
+	}
+	if (rc < 0) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		n = -1;
+	}
+	reread_close(&r);
+	return n;
+}
+
+static long json_resume_count(const char *path, const struct report_meta *meta, char **err)
+{
+	(void)meta;
+	off_t end;
+	return json_reread(path, SIZE_MAX, NULL, &end, err);
+}
+
+static void *json_resume_open(const char *path, const struct report_meta *meta, size_t keep,
+			      char **err)
+{
+	struct json_out *h = xcalloc(1, sizeof(*h));
+	h->layout = layout_new(meta);
+	off_t end;
+	long n = json_reread(path, keep, h, &end, err);
+	if (n >= 0 && (size_t)n < keep) {
+		*err = xasprintf("%s: shorter than when it was counted", path);
+		n = -1;
+	}
+	if (n < 0)
+		goto fail;
+	h->n_kept = (size_t)n;
+	/* cut off whatever follows the kept rows (a torn line, rows of other reports) */
+	if (truncate(path, end) != 0 || !(h->fp = fopen(path, "a"))) {
+		if (errno == ENOENT && n == 0 && (h->fp = report_fopen(path, err)))
+			return h;
+		if (!*err)
+			*err = xasprintf("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	return h;
+fail:
+	layout_free(h->layout);
+	free(h->kept);
+	free(h);
+	return NULL;
+}
+
+static int json_resume_check(void *handle, size_t n, const struct input_row *row, char **err)
+{
+	struct json_out *h = handle;
+	const char *d = row->domain ? row->domain : row->input ? row->input : "";
+	json_t *v = json_str(d);
+	int rc = 0;
+	if (n >= h->n_kept || h->kept[n].input_row != row->index + 1 ||
+	    h->kept[n].domain_hash != reread_hash(json_string_value(v))) {
+		*err = xasprintf("the JSON report's row %zu is not input row %zu (%s): not a "
+				 "report of this input",
+				 n + 1, row->index + 1, json_string_value(v));
+		rc = -1;
+	}
+	json_decref(v);
+	return rc;
+}
+
+static int json_replay(const char *path, const struct report_meta *meta, size_t keep,
+		       int (*sink)(void *arg, const struct input_row *row,
+				   const struct domain_result *res),
+		       void *arg, char **err)
+{
+	struct reread r;
+	int rc = reread_open(&r, path, err);
+	if (rc <= 0) {
+		if (rc == 0 && keep > 0)
+			*err = xasprintf("%s: missing", path);
+		return rc == 0 && keep == 0 ? 0 : -1;
+	}
+	struct layout *l = layout_new(meta);
+	int status = 0;
+	for (size_t n = 0; n < keep && status == 0; n++) {
+		if (reread_line(&r) != 1) {
+			*err = xasprintf("%s: ends before row %zu", path, n + 1);
+			status = -1;
+			break;
+		}
+		json_t *o = parse_line(path, &r, n, err);
+		struct input_row row;
+		struct domain_result *res;
+		if (!o || report_rebuild(o, l, &row, &res, err) != 0) {
+			json_decref(o);
+			status = -1;
+			break;
+		}
+		if (sink(arg, &row, res) != 0) {
+			*err = xasprintf("cannot write row %zu", n + 1);
+			status = -1;
+		}
+		input_row_clear(&row);
+		if (res)
+			domain_result_unref(res);
+		json_decref(o);
+	}
+	layout_free(l);
+	reread_close(&r);
+	return status;
 }
 
 const struct reporter reporter_json = {
@@ -150,4 +332,8 @@ const struct reporter reporter_json = {
 	.open = json_open,
 	.row = json_row,
 	.close = json_close,
+	.resume_count = json_resume_count,
+	.resume_open = json_resume_open,
+	.resume_check = json_resume_check,
+	.replay = json_replay,
 };

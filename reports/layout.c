@@ -101,13 +101,14 @@ struct layout *layout_new(const struct report_meta *meta)
 	add(l, xstrdup("error"), COLUMN_ERROR, true);
 	for (const char *const *c = meta->carry_columns; c && *c; c++) {
 		char *name = xstrdup(*c);
-		while (has_column(l, name)) {
+		while (has_column(l, name) || strcmp(name, "input_row") == 0) {
 			char *n = xasprintf("input_%s", name);
 			free(name);
 			name = n;
 		}
 		add(l, name, COLUMN_CARRY, true)->key = xstrdup(*c);
 	}
+	add(l, xstrdup("input_row"), COLUMN_INPUT_ROW, false);
 	return l;
 }
 
@@ -247,6 +248,8 @@ json_t *layout_cell(const struct layout *l, const struct column *c, const struct
 	}
 	case COLUMN_CARRY:
 		return cell_value(json_object_get(row->carry, c->key));
+	case COLUMN_INPUT_ROW:
+		return json_integer((json_int_t)row->index + 1);
 	}
 	return json_null();
 }

@@ -4,7 +4,7 @@
  *   domain, score, the verdict columns (the contract's ten first, then any other check's),
  *   dnssec_status spf_lookups dmarc_policy dkim_selectors mx, every other column a check
  *   declares, score_ipv6 score_dnssec score_auth score_starttls, error, then the carried input
- *   columns (renamed input_<name> where they collide with ours).
+ *   columns (renamed input_<name> where they collide with ours), input_row.
  *
  * Ownership: a layout owns its column names and keys; it borrows the check table (static).
  * layout_cell() returns a new reference.
@@ -21,7 +21,8 @@ enum column_kind {
 	COLUMN_VALUE,    /* a value a check set with scan_set_column() */
 	COLUMN_CATEGORY, /* a category score */
 	COLUMN_ERROR,
-	COLUMN_CARRY, /* an input column carried through */
+	COLUMN_CARRY,     /* an input column carried through */
+	COLUMN_INPUT_ROW, /* the row's 1-based position in the input (merge and resume key) */
 };
 
 struct column {

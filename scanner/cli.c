@@ -1,5 +1,6 @@
 /* Command-line parsing; see cli.h and ../shared/spec/cli.md. */
 #include "scanner/cli.h"
+#include "scanner/shard.h"
 #include "scanner/util.h"
 
 #include <errno.h>
@@ -36,6 +37,8 @@ enum {
 	OPT_HELO,
 	OPT_HELP,
 	OPT_VERSION,
+	OPT_SHARD,
+	OPT_RESUME,
 };
 
 static const struct option scan_opts[] = {
@@ -65,6 +68,8 @@ static const struct option scan_opts[] = {
 	{ "helo", required_argument, NULL, OPT_HELO },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "resume", no_argument, NULL, OPT_RESUME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -84,6 +89,12 @@ static const char scan_help[] =
 	"  --baseline FILE       an earlier CSV report: report what changed per domain\n"
 	"  --fail-on-regression  with --baseline: exit 3 when any domain got worse\n"
 	"  --lang nl|en          language of the HTML report (default from LANG, else en)\n"
+	"\n"
+	"Large runs (docs/sharding.md):\n"
+	"  --shard I/N           scan only part I of N of the input (split by a hash of the\n"
+	"                        domain; join the parts with 'domscan merge')\n"
+	"  --resume              continue the report files of an interrupted run of the same\n"
+	"                        command instead of starting over (--html needs --json too)\n"
 	"\n"
 	"Network:\n"
 	"  --resolver ADDR       recursive resolver, IP or IP@PORT (IPv6: ::1 or ::1@5353);\n"
@@ -120,12 +131,40 @@ static const char check_host_help[] =
 	"one applies, the explanation on the second. An empty --mailfrom is the null\n"
 	"reverse-path: the HELO identity is checked. Exit status 0 whatever the result.\n";
 
+static const struct option merge_opts[] = {
+	{ "csv", required_argument, NULL, OPT_CSV },
+	{ "html", required_argument, NULL, OPT_HTML },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "lang", required_argument, NULL, OPT_LANG },
+	{ "data-dir", required_argument, NULL, OPT_DATADIR },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char merge_help[] =
+	"Usage: domscan merge [--csv FILE] [--json FILE] [--html FILE] PART ...\n"
+	"\n"
+	"Join the reports of the shards of one scan (domscan scan --shard I/N) into one report\n"
+	"in input order, as one unsharded scan would have written it. PARTs are the shards' CSV\n"
+	"and/or JSON Lines reports (recognised by their content). --csv is made from the CSV\n"
+	"parts (or, without any, from the JSON Lines parts); --json and --html need the JSON\n"
+	"Lines parts. Parts that do not fit together (a part missing, overlapping or\n"
+	"unfinished, different columns) are refused and nothing is written.\n"
+	"\n"
+	"  --csv FILE    merged CSV report ('-' = stdout)\n"
+	"  --json FILE   merged JSON Lines report ('-' = stdout)\n"
+	"  --html FILE   merged HTML report\n"
+	"  --lang nl|en  language of the HTML report\n"
+	"\n"
+	"Exit status: 0 when the merged reports were written, 1 otherwise.\n";
+
 static const char main_help[] =
 	"Usage: domscan COMMAND [OPTIONS]\n"
 	"\n"
 	"Commands:\n"
 	"  scan        scan a list of domains (domscan help scan)\n"
 	"  check-host  evaluate SPF for one connection (domscan help check-host)\n"
+	"  merge       join the reports of the shards of a scan (domscan help merge)\n"
 	"  version     print the version\n"
 	"  help        this help, or help for a command\n";
 
@@ -135,6 +174,8 @@ void cli_help(FILE *out, const char *topic)
 		fputs(scan_help, out);
 	else if (topic && strcmp(topic, "check-host") == 0)
 		fputs(check_host_help, out);
+	else if (topic && strcmp(topic, "merge") == 0)
+		fputs(merge_help, out);
 	else
 		fputs(main_help, out);
 }
@@ -217,6 +258,8 @@ int cli_parse(int argc, char **argv, enum command *cmd, struct config *c, const 
 		*cmd = CMD_SCAN;
 	} else if (strcmp(verb, "check-host") == 0) {
 		*cmd = CMD_CHECK_HOST;
+	} else if (strcmp(verb, "merge") == 0) {
+		*cmd = CMD_MERGE;
 	} else {
 		*err = xasprintf("unknown command '%s' (try 'domscan help')", verb);
 		return -1;
@@ -224,7 +267,8 @@ int cli_parse(int argc, char **argv, enum command *cmd, struct config *c, const 
 	optind = 2;
 	opterr = 0;
 	int o;
-	while ((o = getopt_long(argc, argv, ":h", scan_opts, NULL)) != -1) {
+	const struct option *opts = *cmd == CMD_MERGE ? merge_opts : scan_opts;
+	while ((o = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		struct dns_server srv;
 		double d;
 		switch (o) {
@@ -349,6 +393,16 @@ int cli_parse(int argc, char **argv, enum command *cmd, struct config *c, const 
 		case OPT_VERSION:
 			*cmd = CMD_VERSION;
 			return 0;
+		case OPT_SHARD:
+			if (shard_parse(optarg, &c->shard_index, &c->shard_count) != 0) {
+				*err = xasprintf("--shard: '%s' is not I/N with 1 <= I <= N <= %d",
+						 optarg, SHARD_MAX);
+				return -1;
+			}
+			break;
+		case OPT_RESUME:
+			c->resume = true;
+			break;
 		case ':':
 			*err = xasprintf("option %s needs a value", argv[optind - 1]);
 			return -1;
@@ -372,6 +426,10 @@ int cli_parse(int argc, char **argv, enum command *cmd, struct config *c, const 
 			return -1;
 		}
 	}
+	if (*cmd == CMD_MERGE && !c->n_inputs) {
+		*err = xstrdup("merge needs the parts to join (try 'domscan help merge')");
+		return -1;
+	}
 	if (c->fail_on_regression && !c->baseline) {
 		*err = xstrdup("--fail-on-regression needs --baseline");
 		return -1;
@@ -391,6 +449,14 @@ static bool is_dir(const char *p)
 	return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static char *default_lang(void)
+{
+	const char *l = getenv("LC_ALL");
+	if (!l || !*l)
+		l = getenv("LANG");
+	return xstrdup(l && strncmp(l, "nl", 2) == 0 ? "nl" : "en");
+}
+
 int cli_finish(enum command cmd, struct config *c, char **err)
 {
 	*err = NULL;
@@ -402,6 +468,11 @@ int cli_finish(enum command cmd, struct config *c, char **err)
 			c->data_dir = xstrdup(DOMSCAN_SRC_DATADIR);
 		else
 			c->data_dir = xstrdup(DOMSCAN_DATADIR);
+	}
+	if (cmd == CMD_MERGE) {
+		if (!c->lang)
+			c->lang = default_lang();
+		return 0;
 	}
 	if (!c->n_resolvers) {
 		struct dns_server s[8];
@@ -464,11 +535,29 @@ int cli_finish(enum command cmd, struct config *c, char **err)
 		host[sizeof(host) - 1] = '\0';
 		c->ehlo = xstrdup(host);
 	}
-	if (!c->lang) {
-		const char *l = getenv("LC_ALL");
-		if (!l || !*l)
-			l = getenv("LANG");
-		c->lang = xstrdup(l && strncmp(l, "nl", 2) == 0 ? "nl" : "en");
+	if (!c->lang)
+		c->lang = default_lang();
+	if (c->resume) {
+		bool json_file = false, html = false;
+		for (size_t i = 0; i < c->n_outputs; i++) {
+			if (strcmp(c->outputs[i].path, "-") == 0) {
+				*err = xstrdup(
+					"--resume continues report files: not standard output");
+				return -1;
+			}
+			json_file |= strcmp(c->outputs[i].format, "json") == 0;
+			html |= strcmp(c->outputs[i].format, "html") == 0;
+		}
+		if (!c->n_outputs) {
+			*err = xstrdup("--resume needs a report file (--csv or --json)");
+			return -1;
+		}
+		if (html && !json_file) {
+			*err = xstrdup(
+				"--resume with --html needs --json FILE too: the HTML report is "
+				"rebuilt from the JSON Lines rows already scanned");
+			return -1;
+		}
 	}
 	for (size_t i = 0; i < c->n_outputs; i++) {
 		const char *p = c->outputs[i].path;

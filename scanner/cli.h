@@ -12,6 +12,7 @@ enum command {
 	CMD_CHECK_HOST,
 	CMD_VERSION,
 	CMD_HELP,
+	CMD_MERGE,
 };
 
 /**
@@ -20,7 +21,7 @@ enum command {
  */
 int cli_parse(int argc, char **argv, enum command *cmd, struct config *cfg, const char **help_topic,
 	      char **err);
-/** Print help for `topic` (NULL, "scan", "check-host"). */
+/** Print help for `topic` (NULL, "scan", "check-host", "merge"). */
 void cli_help(FILE *out, const char *topic);
 /** Resolve defaults that need the environment (resolvers, anchor, selectors, data dir). */
 int cli_finish(enum command cmd, struct config *cfg, char **err);

@@ -40,6 +40,9 @@ struct config {
 	bool no_smtp;
 	int progress; /* -1 auto, 0 quiet, 1 on */
 	char *lang;   /* "en" or "nl" */
+	/* --shard I/N: scan only the rows of shard shard_index (1-based) of shard_count; 0 = all */
+	unsigned shard_index, shard_count;
+	bool resume; /* --resume: continue the report files of an interrupted run */
 
 	/* check-host */
 	char *ip, *mailfrom, *helo;

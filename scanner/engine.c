@@ -17,6 +17,7 @@
 #include "scanner/profile.h"
 #include "scanner/progress.h"
 #include "scanner/psl.h"
+#include "scanner/shard.h"
 #include "scanner/smtp.h"
 #include "scanner/util.h"
 
@@ -442,6 +443,90 @@ static void stop_services(struct engine *e)
 	dns_client_free(e->dns);
 }
 
+/* --resume: a replayed row goes to one reporter (the one that cannot continue its file). */
+struct replay_to {
+	const struct reporter *rep;
+	void *h;
+};
+
+static int replay_sink(void *arg, const struct input_row *row, const struct domain_result *res)
+{
+	struct replay_to *t = arg;
+	return t->rep->row(t->h, row, res);
+}
+
+/*
+ * --resume: how many of this run's rows the report files already hold (the fewest over the
+ * files that can be continued; 0 when none can), or -1 on a fatal error (message printed).
+ */
+static long resume_keep(const struct config *cfg, const struct reporter *const *reporters,
+			size_t n_reporters, const struct report_meta *meta)
+{
+	long keep = -1;
+	for (size_t i = 0; i < n_reporters; i++) {
+		if (!reporters[i]->resume_count)
+			continue;
+		char *err = NULL;
+		long n = reporters[i]->resume_count(cfg->outputs[i].path, meta, &err);
+		if (n < 0) {
+			fprintf(stderr, "domscan: --resume: %s\n", err ? err : "unreadable report");
+			free(err);
+			return -1;
+		}
+		if (keep < 0 || n < keep)
+			keep = n;
+	}
+	return keep < 0 ? 0 : keep;
+}
+
+/* Open the reporters; on --resume continue their files after `keep` rows. 0 or -1. */
+static int open_reporters(const struct config *cfg, const struct reporter *const *reporters,
+			  size_t n_reporters, const struct report_meta *meta, size_t keep,
+			  void **handles)
+{
+	char *err = NULL;
+	for (size_t i = 0; i < n_reporters; i++) {
+		const struct reporter *r = reporters[i];
+		const char *path = cfg->outputs[i].path;
+		if (cfg->resume && r->resume_open)
+			handles[i] = r->resume_open(path, meta, keep, &err);
+		else
+			handles[i] = r->open(path, meta, &err);
+		if (!handles[i]) {
+			fprintf(stderr, "domscan: %s\n", err ? err : "cannot open the report");
+			free(err);
+			return -1;
+		}
+	}
+	if (!cfg->resume || keep == 0)
+		return 0;
+	/* A report that cannot be continued (HTML) is rebuilt: its first rows come from a report
+	 * that holds the full detail (JSON Lines). */
+	for (size_t i = 0; i < n_reporters; i++) {
+		if (reporters[i]->resume_open)
+			continue;
+		size_t src = n_reporters;
+		for (size_t j = 0; j < n_reporters && src == n_reporters; j++)
+			if (reporters[j]->replay && reporters[j]->resume_open)
+				src = j;
+		if (src == n_reporters) {
+			fprintf(stderr,
+				"domscan: --resume: the %s report needs a report with the "
+				"full detail (--json FILE) to be rebuilt from\n",
+				reporters[i]->format);
+			return -1;
+		}
+		struct replay_to to = { .rep = reporters[i], .h = handles[i] };
+		if (reporters[src]->replay(cfg->outputs[src].path, meta, keep, replay_sink, &to,
+					   &err) != 0) {
+			fprintf(stderr, "domscan: --resume: %s\n", err ? err : "cannot replay");
+			free(err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int engine_run(const struct config *cfg, const struct check_table *checks,
 	       const struct reporter *const *reporters, size_t n_reporters)
 {
@@ -494,16 +579,17 @@ int engine_run(const struct config *cfg, const struct check_table *checks,
 	struct report_meta meta = { .checks = checks,
 				    .cfg = cfg,
 				    .carry_columns = input_carry_columns(in) };
-	for (size_t i = 0; i < n_reporters; i++) {
-		handles[i] = reporters[i]->open(cfg->outputs[i].path, &meta, &err);
-		if (!handles[i]) {
-			fprintf(stderr, "domscan: %s\n", err ? err : "cannot open the report");
-			status = 1;
-			if (pre_rc == 1)
-				input_row_clear(&pre);
-			goto out;
-		}
+	long keep = cfg->resume ? resume_keep(cfg, reporters, n_reporters, &meta) : 0;
+	if (keep < 0 ||
+	    open_reporters(cfg, reporters, n_reporters, &meta, (size_t)keep, handles) != 0) {
+		status = 1;
+		if (pre_rc == 1)
+			input_row_clear(&pre);
+		goto out;
 	}
+	if (cfg->resume)
+		fprintf(stderr, "domscan: --resume: %ld rows already in the report, continuing\n",
+			keep);
 
 	threads = xcalloc((size_t)cfg->concurrency, sizeof(*threads));
 	for (int i = 0; i < cfg->concurrency; i++) {
@@ -524,6 +610,7 @@ int engine_run(const struct config *cfg, const struct check_table *checks,
 	bool eof = pre_rc == 0 && next_input >= (cfg->n_inputs ? cfg->n_inputs : 1);
 	bool have_pre = pre_rc == 1;
 	size_t rows_written = 0, rows_read = 0;
+	size_t owned = 0; /* rows of this shard read so far */
 	bool write_failed = false;
 	while (!eof || count > 0) {
 		/* fill the window */
@@ -564,9 +651,35 @@ int engine_run(const struct config *cfg, const struct check_table *checks,
 				}
 				continue;
 			}
+			row.index = rows_read++;
+			if (!shard_owns(&row, cfg->shard_index, cfg->shard_count)) {
+				input_row_clear(&row);
+				continue;
+			}
+			if (owned < (size_t)keep) {
+				/* --resume: already in the report; make sure it is this row */
+				for (size_t i = 0; i < n_reporters && status == 0; i++) {
+					if (!reporters[i]->resume_check)
+						continue;
+					if (reporters[i]->resume_check(handles[i], owned, &row,
+								       &err) != 0) {
+						fprintf(stderr, "domscan: --resume: %s\n", err);
+						free(err);
+						err = NULL;
+						status = 1;
+					}
+				}
+				owned++;
+				input_row_clear(&row);
+				if (status != 0) {
+					eof = true;
+					break;
+				}
+				continue;
+			}
+			owned++;
 			struct slot *sl = &ring[(head + count) % window];
 			sl->row = row;
-			sl->row.index = rows_read++;
 			sl->job = NULL;
 			if (row.error) {
 				fprintf(stderr, "domscan: warning: %s:%zu: %s: %s\n", cur_name,
@@ -612,9 +725,17 @@ int engine_run(const struct config *cfg, const struct check_table *checks,
 			pthread_cond_timedwait(&e.done_cv, &e.mu, &ts);
 		}
 		pthread_mutex_unlock(&e.mu);
-		progress_update(&prog, rows_written, done, eof ? rows_read : 0);
+		progress_update(&prog, rows_written, done,
+				eof && owned > (size_t)keep ? owned - (size_t)keep : 0);
 	}
 	progress_finish(&prog, rows_written);
+	if (status == 0 && owned < (size_t)keep) {
+		fprintf(stderr,
+			"domscan: --resume: the report holds %ld rows but this input has only %zu "
+			"for it: not a report of this input\n",
+			keep, owned);
+		status = 1;
+	}
 	if (write_failed)
 		status = 1;
 

@@ -37,4 +37,31 @@ struct reporter {
 	int (*row)(void *h, const struct input_row *row, const struct domain_result *res);
 	/** Finish and close; 0 on success. */
 	int (*close)(void *h);
+
+	/* --resume (docs/sharding.md). All optional: NULL = this format cannot be continued. */
+	/**
+	 * Count the complete rows that an earlier run left in the report at `path` for the same
+	 * layout (a torn last line does not count). 0 when the file is missing or empty; -1 with
+	 * *err (malloc'd) when it is not such a report.
+	 */
+	long (*resume_count)(const char *path, const struct report_meta *meta, char **err);
+	/**
+	 * Open the report at `path` to append after its first `keep` rows (anything after them is
+	 * cut off). The handle is then used like open()'s.
+	 */
+	void *(*resume_open)(const char *path, const struct report_meta *meta, size_t keep,
+			     char **err);
+	/** Whether kept row `n` (0-based) is the report of `row`: 0 yes, -1 with *err (malloc'd).
+	 */
+	int (*resume_check)(void *h, size_t n, const struct input_row *row, char **err);
+	/**
+	 * Rebuild the first `keep` rows of the report at `path` with their full results and hand
+	 * each to sink() (borrowed for the call), in order. Only a format that holds the full
+	 * detail has it (JSON Lines); it lets --resume rebuild an HTML report. 0 on success, -1
+	 * with *err (malloc'd).
+	 */
+	int (*replay)(const char *path, const struct report_meta *meta, size_t keep,
+		      int (*sink)(void *arg, const struct input_row *row,
+				  const struct domain_result *res),
+		      void *arg, char **err);
 };

@@ -70,18 +70,38 @@ static const char *cell(const struct table *t, size_t r, const char *column)
 }
 
 static const char *const expected_header[] = {
-	"domain",       "score",          "dnssec",
-	"spf",          "dkim",           "dmarc",
-	"caa",          "starttls",       "dane",
-	"ipv6",         "mta_sts",        "tlsrpt",
-	"extra",        "dnssec_status",  "spf_lookups",
-	"dmarc_policy", "dkim_selectors", "mx",
-	"extra_value",  "score_ipv6",     "score_dnssec",
-	"score_auth",   "score_starttls", "error",
-	"customer",     "input_mx",       "input_input_mx",
+	"domain",
+	"score",
+	"dnssec",
+	"spf",
+	"dkim",
+	"dmarc",
+	"caa",
+	"starttls",
+	"dane",
+	"ipv6",
+	"mta_sts",
+	"tlsrpt",
+	"extra",
+	"dnssec_status",
+	"spf_lookups",
+	"dmarc_policy",
+	"dkim_selectors",
+	"mx",
+	"extra_value",
+	"score_ipv6",
+	"score_dnssec",
+	"score_auth",
+	"score_starttls",
+	"error",
+	"customer",
+	"input_mx",
+	"input_input_mx",
 	"'=evil",
+	"input_input_row",
+	"input_row",
 };
-static const char *const carry[] = { "customer", "mx", "input_mx", "=evil", NULL };
+static const char *const carry[] = { "customer", "mx", "input_mx", "=evil", "input_row", NULL };
 
 static struct domain_result *good_result(void)
 {
@@ -260,12 +280,15 @@ static void test_quoting_and_defusing(void **state)
 		json_object_set_new(r->columns, "dmarc_policy", json_stringn(qc->value, qc->len));
 		static const char *const note[] = { "note", NULL };
 		char *out = fx_run(&reporter_csv, note, &row, &r, 1);
-		/* The raw field: the last one on the data line (the carried note). */
+		/* The raw field: the carried note, the last but one on the data line. */
 		const char *line = strchr(out, '\n') + 1;
 		size_t ll = strlen(line);
 		assert_true(ll > 0 && line[ll - 1] == '\n');
 		assert_null(memchr(line, '\r', ll));
 		assert_ptr_equal(strchr(line, '\n'), line + ll - 1); /* one physical line */
+		/* the last field is input_row (1); the note comes just before it */
+		assert_memory_equal(line + ll - 3, ",1\n", 3);
+		ll -= 2;
 		size_t rl = strlen(qc->raw);
 		assert_true(ll > rl);
 		assert_memory_equal(line + ll - 1 - rl, qc->raw, rl);
