@@ -24,13 +24,15 @@
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_CNAME_HOPS  12
 #define MAX_WALK_LABELS 64
-#define N_BUCKETS       65536 /* a 100,000-domain run walks a few hundred thousand names */
+#define N_BUCKETS       65536 /* hash chains stay short up to the cache bound */
+#define N_DEPTHS        4     /* statistics by zone depth: root, TLD, second level, deeper */
 
 enum ckind {
 	C_ZONE,     /* a secure zone apex with validated keys */
@@ -41,8 +43,17 @@ enum ckind {
 	C_ERROR,
 };
 
+/*
+ * A cache entry. The table holds one reference while the entry is in it; every borrower
+ * (a walk, a parent zone during compute_cut) holds one more. refs, in_table and the list links
+ * are guarded by validator.mu; the payload is written once by the thread that claimed the
+ * entry, before `done` is published under the lock, and is read-only afterwards.
+ */
 struct centry {
 	char *key; /* canonical presentation name with trailing dot */
+	unsigned bucket;
+	unsigned refs;
+	bool in_table;
 	bool done;
 	enum ckind kind;
 	char *reason;
@@ -53,8 +64,18 @@ struct centry {
 	int tags[8];
 	size_t n_tags;
 	bool deprecated;
-	int nsec3_iter; /* C_ZONE: NSEC3PARAM iterations, -1 when none */
-	struct centry *next;
+	int nsec3_iter;                 /* C_ZONE: NSEC3PARAM iterations, -1 when none */
+	int depth;                      /* labels of dn, capped at N_DEPTHS - 1 */
+	unsigned dnskey_verifications;  /* C_ZONE: DNSKEY RRset signature checks to establish it */
+	atomic_ulong sig_verifications; /* signature checks made with this zone's keys */
+	struct centry *next;            /* hash chain */
+	struct centry *newer, *older;   /* LRU list (lru_head is the most recently used) */
+};
+
+struct vcounters {
+	atomic_ulong checks, cpu_ns, sig_verifications;
+	atomic_ulong dnskey_verifications[N_DEPTHS], zones_established[N_DEPTHS];
+	atomic_ulong sig_by_depth[N_DEPTHS];
 };
 
 struct validator {
@@ -63,7 +84,12 @@ struct validator {
 	time_t fixed_now;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	/* the cache (under mu) */
+	size_t max_entries, n_entries, peak_entries;
+	unsigned long hits, misses, evictions;
+	struct centry *lru_head, *lru_tail;
 	struct centry *buckets[N_BUCKETS];
+	struct vcounters ctr;
 };
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -692,6 +718,48 @@ void dnssec_denial(const ldns_rdf *zone, const ldns_rdf *name, ldns_rr_type type
 	ldns_rr_list_free(use);
 }
 
+/* ---- DNAME (RFC 6672) ------------------------------------------------------------------------ */
+
+ldns_rdf *dnssec_dname_substitute(const ldns_rdf *qname, const ldns_rdf *owner,
+				  const ldns_rdf *target)
+{
+	if (!qname || !owner || !target || ldns_rdf_get_type(qname) != LDNS_RDF_TYPE_DNAME ||
+	    ldns_rdf_get_type(owner) != LDNS_RDF_TYPE_DNAME ||
+	    ldns_rdf_get_type(target) != LDNS_RDF_TYPE_DNAME)
+		return NULL;
+	if (!ldns_dname_is_subdomain(qname, owner)) /* strictly below the DNAME owner */
+		return NULL;
+	size_t qs = ldns_rdf_size(qname), os = ldns_rdf_size(owner), ts = ldns_rdf_size(target);
+	if (qs <= os || ts < 1)
+		return NULL;
+	size_t prefix = qs - os; /* the wire form of owner is the tail of qname's */
+	if (prefix + ts > LDNS_MAX_DOMAINLEN)
+		return NULL; /* RFC 6672 §2.2: YXDOMAIN */
+	uint8_t buf[LDNS_MAX_DOMAINLEN + 1];
+	memcpy(buf, ldns_rdf_data(qname), prefix);
+	memcpy(buf + prefix, ldns_rdf_data(target), ts);
+	ldns_rdf *r = ldns_dname_new_frm_data((uint16_t)(prefix + ts), buf);
+	if (r)
+		ldns_dname2canonical(r);
+	return r;
+}
+
+/* The DNAME in the answer that applies to `name` (owner a proper ancestor; the deepest). */
+static const ldns_rr *find_dname(const ldns_rr_list *an, const ldns_rdf *name)
+{
+	const ldns_rr *best = NULL;
+	for (size_t i = 0; an && i < ldns_rr_list_rr_count(an); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(an, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_DNAME || ldns_rr_rd_count(rr) != 1 ||
+		    !ldns_dname_is_subdomain(name, ldns_rr_owner(rr)))
+			continue;
+		if (!best || ldns_dname_label_count(ldns_rr_owner(rr)) >
+				     ldns_dname_label_count(ldns_rr_owner(best)))
+			best = rr;
+	}
+	return best;
+}
+
 /* ---- messages ---------------------------------------------------------------------------- */
 
 struct msg {
@@ -771,10 +839,11 @@ struct vinfo {
  * Verify rrset (one owner/type) with sigs against the zone's keys. On failure, writes a
  * reason ("RRSIG on good.test/SOA expired ...").
  */
-static bool verify_rrset(const ldns_rr_list *rrset, const ldns_rr_list *sigs, const ldns_rdf *zone,
-			 const ldns_rr_list *keys, time_t now, struct vinfo *vi, char *why,
-			 size_t whylen)
+static bool verify_rrset(struct validator *v, struct centry *z, const ldns_rr_list *rrset,
+			 const ldns_rr_list *sigs, const ldns_rr_list *keys, time_t now,
+			 struct vinfo *vi, char *why, size_t whylen)
 {
+	const ldns_rdf *zone = z->dn;
 	char tb[16], dbuf[32];
 	const ldns_rr *first = ldns_rr_list_rr(rrset, 0);
 	char *owner = dn_show(ldns_rr_owner(first));
@@ -836,6 +905,9 @@ static bool verify_rrset(const ldns_rr_list *rrset, const ldns_rr_list *sigs, co
 			ldns_rr_list *rs = ldns_rr_list_clone(rrset);
 			ldns_rr *sc = ldns_rr_clone(sig);
 			ldns_status st = ldns_verify_rrsig_time(rs, sc, key, now);
+			atomic_fetch_add(&v->ctr.sig_verifications, 1);
+			atomic_fetch_add(&v->ctr.sig_by_depth[z->depth], 1);
+			atomic_fetch_add(&z->sig_verifications, 1);
 			ldns_rr_free(sc);
 			ldns_rr_list_deep_free(rs);
 			if (st == LDNS_STATUS_OK) {
@@ -885,17 +957,102 @@ static void centry_free(struct centry *e)
 	free(e);
 }
 
-/* Look up or claim an entry. Returns it with done=false when the caller must compute it. */
+static void lru_unlink(struct validator *v, struct centry *e)
+{
+	if (e->newer)
+		e->newer->older = e->older;
+	else
+		v->lru_head = e->older;
+	if (e->older)
+		e->older->newer = e->newer;
+	else
+		v->lru_tail = e->newer;
+	e->newer = e->older = NULL;
+}
+
+static void lru_push(struct validator *v, struct centry *e)
+{
+	e->newer = NULL;
+	e->older = v->lru_head;
+	if (v->lru_head)
+		v->lru_head->newer = e;
+	v->lru_head = e;
+	if (!v->lru_tail)
+		v->lru_tail = e;
+}
+
+/*
+ * Drop the least recently used finished entries until the cache is within its bound. Entries
+ * still being computed are never dropped (their waiters sleep on them). An entry that a walk
+ * still borrows leaves the table but lives until its last reference is released. Under mu;
+ * returns the entries to free (outside the lock) chained through `next`.
+ */
+static struct centry *cache_evict(struct validator *v)
+{
+	struct centry *dead = NULL;
+	struct centry *e = v->lru_tail;
+	while (v->n_entries > v->max_entries && e) {
+		struct centry *newer = e->newer;
+		if (e->done) {
+			struct centry **pp = &v->buckets[e->bucket];
+			while (*pp != e)
+				pp = &(*pp)->next;
+			*pp = e->next;
+			e->next = NULL;
+			lru_unlink(v, e);
+			e->in_table = false;
+			v->n_entries--;
+			v->evictions++;
+			if (--e->refs == 0) {
+				e->next = dead;
+				dead = e;
+			}
+		}
+		e = newer;
+	}
+	return dead;
+}
+
+static void free_chain(struct centry *dead)
+{
+	while (dead) {
+		struct centry *n = dead->next;
+		centry_free(dead);
+		dead = n;
+	}
+}
+
+/* Give back a reference from cache_claim()/get_entry(). NULL is ignored. */
+static void entry_release(struct validator *v, struct centry *e)
+{
+	if (!e)
+		return;
+	pthread_mutex_lock(&v->mu);
+	bool last = --e->refs == 0;
+	pthread_mutex_unlock(&v->mu);
+	if (last)
+		centry_free(e); /* already out of the table: nobody can find it any more */
+}
+
+/*
+ * Look up or claim an entry; either way the caller holds a reference (entry_release()).
+ * Returns it with done=false and *mine when the caller must compute it and cache_publish() it.
+ */
 static struct centry *cache_claim(struct validator *v, const ldns_rdf *dn, bool *mine)
 {
 	char *key = dn_key(dn);
 	unsigned b = hash_str(key);
+	struct centry *dead = NULL;
 	pthread_mutex_lock(&v->mu);
 	struct centry *e;
 	for (e = v->buckets[b]; e; e = e->next)
 		if (strcmp(e->key, key) == 0)
 			break;
 	if (e) {
+		e->refs++;
+		v->hits++;
+		lru_unlink(v, e);
+		lru_push(v, e);
 		while (!e->done)
 			pthread_cond_wait(&v->cv, &v->mu);
 		pthread_mutex_unlock(&v->mu);
@@ -905,11 +1062,24 @@ static struct centry *cache_claim(struct validator *v, const ldns_rdf *dn, bool 
 	}
 	e = xcalloc(1, sizeof(*e));
 	e->key = key;
+	e->bucket = b;
 	e->dn = ldns_rdf_clone(dn);
 	e->nsec3_iter = -1;
+	size_t labels = ldns_dname_label_count(dn);
+	e->depth = labels < N_DEPTHS ? (int)labels : N_DEPTHS - 1;
+	atomic_init(&e->sig_verifications, 0);
+	e->refs = 2; /* the table's and the caller's */
+	e->in_table = true;
 	e->next = v->buckets[b];
 	v->buckets[b] = e;
+	lru_push(v, e);
+	v->misses++;
+	v->n_entries++;
+	dead = cache_evict(v);
+	if (v->n_entries > v->peak_entries)
+		v->peak_entries = v->n_entries;
 	pthread_mutex_unlock(&v->mu);
+	free_chain(dead);
 	*mine = true;
 	return e;
 }
@@ -919,7 +1089,9 @@ static void cache_publish(struct validator *v, struct centry *e)
 	pthread_mutex_lock(&v->mu);
 	e->done = true;
 	pthread_cond_broadcast(&v->cv);
+	struct centry *dead = cache_evict(v); /* what waited for this entry to finish */
 	pthread_mutex_unlock(&v->mu);
+	free_chain(dead);
 }
 
 __attribute__((format(printf, 3, 4))) static void set_kind(struct centry *e, enum ckind k,
@@ -976,7 +1148,7 @@ static void fetch_nsec3param(struct validator *v, struct centry *e, time_t now)
 		ldns_rr_list *sg = select_sigs(m.an, e->dn, LDNS_RR_TYPE_NSEC3PARAM);
 		char why[256];
 		if (ldns_rr_list_rr_count(rs) &&
-		    verify_rrset(rs, sg, e->dn, e->keys, now, NULL, why, sizeof(why)))
+		    verify_rrset(v, e, rs, sg, e->keys, now, NULL, why, sizeof(why)))
 			for (size_t i = 0; i < ldns_rr_list_rr_count(rs); i++) {
 				int it = rd_u16(ldns_rr_list_rr(rs, i), 2);
 				if (it > e->nsec3_iter)
@@ -1064,7 +1236,9 @@ static void establish_zone(struct validator *v, struct centry *e, const ldns_rr_
 				ldns_rr_list_push_rr(ks, sg);
 		}
 		char w[300];
-		if (verify_rrset(keys, ks, e->dn, one, now, NULL, w, sizeof(w))) {
+		e->dnskey_verifications++;
+		atomic_fetch_add(&v->ctr.dnskey_verifications[e->depth], 1);
+		if (verify_rrset(v, e, keys, ks, one, now, NULL, w, sizeof(w))) {
 			verified = true;
 			add_alg(e, rd_u8(key, 2), ldns_calc_keytag(key));
 		} else if (!why[0]) {
@@ -1096,6 +1270,7 @@ static void establish_zone(struct validator *v, struct centry *e, const ldns_rr_
 		ldns_rr_list_push_rr(e->keys, ldns_rr_clone(key));
 	}
 	set_kind(e, C_ZONE, NULL);
+	atomic_fetch_add(&v->ctr.zones_established[e->depth], 1);
 	fetch_nsec3param(v, e, now);
 done:
 	ldns_rr_list_free(keys);
@@ -1128,8 +1303,7 @@ static bool has_anchor(const struct validator *v, const ldns_rdf *dn)
 }
 
 /* Compute the entry for name c whose parent zone is `parent` (a C_ZONE entry). */
-static void compute_cut(struct validator *v, struct centry *e, const struct centry *parent,
-			time_t now)
+static void compute_cut(struct validator *v, struct centry *e, struct centry *parent, time_t now)
 {
 	char *cs = dn_show(e->dn), *ps = dn_show(parent->dn);
 	char why[400];
@@ -1155,14 +1329,25 @@ static void compute_cut(struct validator *v, struct centry *e, const struct cent
 	ldns_rr_list *cn = select_rrs(m.an, e->dn, LDNS_RR_TYPE_CNAME);
 	if (ldns_rr_list_rr_count(ds)) {
 		ldns_rr_list *sg = select_sigs(m.an, e->dn, LDNS_RR_TYPE_DS);
-		if (!verify_rrset(ds, sg, parent->dn, parent->keys, now, NULL, why, sizeof(why)))
+		if (!verify_rrset(v, parent, ds, sg, parent->keys, now, NULL, why, sizeof(why)))
 			set_kind(e, C_BOGUS, "%s", why);
 		else
 			establish_zone(v, e, ds, NULL, now);
 		ldns_rr_list_free(sg);
+	} else if (find_dname(m.an, e->dn)) {
+		/* below a DNAME: no name of this zone can exist here (RFC 6672 §2.3) */
+		const ldns_rdf *owner = ldns_rr_owner(find_dname(m.an, e->dn));
+		ldns_rr_list *dr = select_rrs(m.an, owner, LDNS_RR_TYPE_DNAME);
+		ldns_rr_list *sg = select_sigs(m.an, owner, LDNS_RR_TYPE_DNAME);
+		if (!verify_rrset(v, parent, dr, sg, parent->keys, now, NULL, why, sizeof(why)))
+			set_kind(e, C_BOGUS, "%s", why);
+		else
+			set_kind(e, C_NXD, NULL);
+		ldns_rr_list_free(sg);
+		ldns_rr_list_free(dr);
 	} else if (ldns_rr_list_rr_count(cn)) {
 		ldns_rr_list *sg = select_sigs(m.an, e->dn, LDNS_RR_TYPE_CNAME);
-		if (!verify_rrset(cn, sg, parent->dn, parent->keys, now, NULL, why, sizeof(why)))
+		if (!verify_rrset(v, parent, cn, sg, parent->keys, now, NULL, why, sizeof(why)))
 			set_kind(e, C_BOGUS, "%s", why);
 		else
 			set_kind(e, C_NXD, NULL); /* an alias: nothing can live below it */
@@ -1179,7 +1364,7 @@ static void compute_cut(struct validator *v, struct centry *e, const struct cent
 			ldns_rr_list *one = ldns_rr_list_new();
 			ldns_rr_list_push_rr(one, rr);
 			ldns_rr_list *sg = select_sigs(m.ns, ldns_rr_owner(rr), t);
-			if (verify_rrset(one, sg, parent->dn, parent->keys, now, NULL, vwhy,
+			if (verify_rrset(v, parent, one, sg, parent->keys, now, NULL, vwhy,
 					 sizeof(vwhy)))
 				ldns_rr_list_push_rr(good, rr);
 			ldns_rr_list_free(sg);
@@ -1225,8 +1410,9 @@ out:
 	free(ps);
 }
 
-static const struct centry *get_entry(struct validator *v, const ldns_rdf *dn,
-				      const struct centry *parent, time_t now)
+/* The entry for dn (computed now unless cached), referenced: entry_release() it. */
+static struct centry *get_entry(struct validator *v, const ldns_rdf *dn, struct centry *parent,
+				time_t now)
 {
 	bool mine;
 	struct centry *e = cache_claim(v, dn, &mine);
@@ -1247,9 +1433,17 @@ static const struct centry *get_entry(struct validator *v, const ldns_rdf *dn,
 
 struct walk {
 	enum dnssec_status st;
-	const struct centry *zone; /* the deepest secure zone (when st == SECURE) */
-	const char *reason;        /* borrowed from the cache */
+	struct centry *zone; /* the deepest secure zone (when st == SECURE), referenced */
+	char *reason;        /* owned */
 };
+
+static void walk_release(struct validator *v, struct walk *w)
+{
+	entry_release(v, w->zone);
+	w->zone = NULL;
+	free(w->reason);
+	w->reason = NULL;
+}
 
 static void chain_note(json_t *chain, const struct centry *e)
 {
@@ -1276,7 +1470,10 @@ static void chain_note(json_t *chain, const struct centry *e)
 	free(zs);
 }
 
-/* Walk from the deepest anchor above `name` down to `target` (an ancestor-or-self of name). */
+/*
+ * Walk from the deepest anchor above `name` down to `target` (an ancestor-or-self of name).
+ * The caller walk_release()s w.
+ */
 static void walk_to(struct validator *v, const ldns_rdf *target, time_t now, json_t *chain,
 		    struct walk *w)
 {
@@ -1300,26 +1497,35 @@ static void walk_to(struct validator *v, const ldns_rdf *target, time_t now, jso
 		}
 	if (start == n) {
 		w->st = DNSSEC_INSECURE;
-		w->reason = "no trust anchor above the name";
+		w->reason = xstrdup("no trust anchor above the name");
 		goto out;
 	}
-	const struct centry *zone = get_entry(v, anc[start], NULL, now);
+	struct centry *zone = get_entry(v, anc[start], NULL, now);
 	for (size_t i = start + 1; i-- > 0;) {
-		const struct centry *e = i == start ? zone : get_entry(v, anc[i], zone, now);
+		struct centry *e = i == start ? zone : get_entry(v, anc[i], zone, now);
 		if (e->kind == C_ZONE) {
+			if (e != zone)
+				entry_release(v, zone);
 			zone = e;
 			chain_note(chain, e);
-		} else if (e->kind == C_NOTCUT) {
-			/* still inside zone */
-		} else if (e->kind == C_NXD) {
-			break;
-		} else {
-			w->st = e->kind == C_INSECURE ? DNSSEC_INSECURE
-				: e->kind == C_BOGUS  ? DNSSEC_BOGUS
-						      : DNSSEC_ERROR;
-			w->reason = e->reason ? e->reason : "validation failed";
+			continue;
+		}
+		enum ckind k = e->kind;
+		if (k != C_NOTCUT && k != C_NXD) {
+			w->st = k == C_INSECURE ? DNSSEC_INSECURE
+				: k == C_BOGUS  ? DNSSEC_BOGUS
+						: DNSSEC_ERROR;
+			w->reason = xstrdup(e->reason ? e->reason : "validation failed");
+		}
+		if (e != zone)
+			entry_release(v, e);
+		if (k == C_NOTCUT)
+			continue; /* still inside zone */
+		if (k != C_NXD) {
+			entry_release(v, zone);
 			goto out;
 		}
+		break;
 	}
 	w->st = DNSSEC_SECURE;
 	w->zone = zone;
@@ -1394,8 +1600,8 @@ static void note_zone(struct acc *a, const struct centry *z)
 }
 
 /* verified NSEC/NSEC3 from the authority section, signed by zone */
-static ldns_rr_list *verified_denials(const struct msg *m, const struct centry *z, time_t now,
-				      char *why, size_t whylen)
+static ldns_rr_list *verified_denials(struct validator *v, const struct msg *m, struct centry *z,
+				      time_t now, char *why, size_t whylen)
 {
 	ldns_rr_list *good = ldns_rr_list_new();
 	for (size_t i = 0; i < ldns_rr_list_rr_count(m->ns); i++) {
@@ -1406,7 +1612,7 @@ static ldns_rr_list *verified_denials(const struct msg *m, const struct centry *
 		ldns_rr_list *one = ldns_rr_list_new();
 		ldns_rr_list_push_rr(one, rr);
 		ldns_rr_list *sg = select_sigs(m->ns, ldns_rr_owner(rr), t);
-		if (verify_rrset(one, sg, z->dn, z->keys, now, NULL, why, whylen))
+		if (verify_rrset(v, z, one, sg, z->keys, now, NULL, why, whylen))
 			ldns_rr_list_push_rr(good, rr);
 		ldns_rr_list_free(sg);
 		ldns_rr_list_free(one);
@@ -1430,13 +1636,13 @@ static void check_positive(struct validator *v, const struct msg *m, const ldns_
 	}
 	note_zone(a, w.zone);
 	struct vinfo vi = { 0 };
-	if (!verify_rrset(rrset, sigs, w.zone->dn, w.zone->keys, now, &vi, why, sizeof(why))) {
+	if (!verify_rrset(v, w.zone, rrset, sigs, w.zone->keys, now, &vi, why, sizeof(why))) {
 		acc_fold(a, DNSSEC_BOGUS, "%s", why);
 		goto out;
 	}
 	if (vi.wildcard) {
 		/* RFC 4035 §5.3.4: the next closer name must be proven absent */
-		ldns_rr_list *good = verified_denials(m, w.zone, now, why, sizeof(why));
+		ldns_rr_list *good = verified_denials(v, m, w.zone, now, why, sizeof(why));
 		struct denial d;
 		ldns_rdf *nc = ldns_rdf_clone(owner);
 		while (nc && ldns_dname_label_count(nc) > vi.labels + 1) {
@@ -1470,6 +1676,7 @@ static void check_positive(struct validator *v, const struct msg *m, const ldns_
 		a->deprecated = true;
 	acc_fold(a, DNSSEC_SECURE, NULL);
 out:
+	walk_release(v, &w);
 	free(os);
 	ldns_rr_list_free(sigs);
 }
@@ -1493,7 +1700,7 @@ static void check_negative(struct validator *v, const struct msg *m, const ldns_
 		const ldns_rdf *apex = ldns_rr_owner(ldns_rr_list_rr(soa, 0));
 		ldns_rr_list *soa1 = select_rrs(soa, apex, LDNS_RR_TYPE_SOA);
 		ldns_rr_list *sg = select_sigs(m->ns, apex, LDNS_RR_TYPE_SOA);
-		bool ok = verify_rrset(soa1, sg, w.zone->dn, w.zone->keys, now, NULL, why,
+		bool ok = verify_rrset(v, w.zone, soa1, sg, w.zone->keys, now, NULL, why,
 				       sizeof(why));
 		ldns_rr_list_free(sg);
 		ldns_rr_list_free(soa1);
@@ -1506,7 +1713,7 @@ static void check_negative(struct validator *v, const struct msg *m, const ldns_
 	}
 	ldns_rr_list_free(soa);
 	why[0] = '\0';
-	ldns_rr_list *good = verified_denials(m, w.zone, now, why, sizeof(why));
+	ldns_rr_list *good = verified_denials(v, m, w.zone, now, why, sizeof(why));
 	struct denial d;
 	dnssec_denial(w.zone->dn, name, type, good, &d);
 	if (d.nsec3_iterations > a->nsec3_iter)
@@ -1528,11 +1735,63 @@ static void check_negative(struct validator *v, const struct msg *m, const ldns_
 			 type_name(type, tb), d.why_not);
 	ldns_rr_list_free(good);
 out:
+	walk_release(v, &w);
 	free(ns);
 }
 
+/*
+ * One DNAME hop (RFC 6672 §5.3.1, RFC 4035 §5.3): the DNAME RRset is validated like any
+ * answer; the synthesised CNAME at `cur` carries no signature and is accepted when its target
+ * is the substitution of cur by the DNAME. Returns the next name (caller frees) or NULL when
+ * the chain ends here (the reason is folded into a).
+ */
+static ldns_rdf *follow_dname(struct validator *v, const struct msg *m, const ldns_rdf *cur,
+			      const ldns_rr *dname, const ldns_rr_list *cn, time_t now,
+			      struct acc *a)
+{
+	const ldns_rdf *owner = ldns_rr_owner(dname);
+	ldns_rr_list *rs = select_rrs(m->an, owner, LDNS_RR_TYPE_DNAME);
+	check_positive(v, m, owner, rs, now, a);
+	ldns_rr_list_free(rs);
+	ldns_rdf *next = dnssec_dname_substitute(cur, owner, ldns_rr_rdf(dname, 0));
+	char *cs = dn_show(cur), *os = dn_show(owner);
+	if (!next) {
+		acc_fold(a, DNSSEC_BOGUS, "DNAME at %s makes %s longer than 255 octets", os, cs);
+	} else if (ldns_rr_list_rr_count(cn) > 1 ||
+		   (ldns_rr_list_rr_count(cn) == 1 &&
+		    !dn_eq(ldns_rr_rdf(ldns_rr_list_rr(cn, 0), 0), next))) {
+		acc_fold(a, DNSSEC_BOGUS, "CNAME at %s does not match the DNAME at %s (RFC 6672)",
+			 cs, os);
+		ldns_rdf_deep_free(next);
+		next = NULL;
+	}
+	free(cs);
+	free(os);
+	return next;
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void check_one(struct validator *v, const char *name, ldns_rr_type type,
+		      struct dnssec_result *out);
+
 void validator_check(struct validator *v, const char *name, ldns_rr_type type,
 		     struct dnssec_result *out)
+{
+	uint64_t t0 = thread_cpu_ns();
+	check_one(v, name, type, out);
+	atomic_fetch_add(&v->ctr.checks, 1);
+	atomic_fetch_add(&v->ctr.cpu_ns, thread_cpu_ns() - t0);
+}
+
+static void check_one(struct validator *v, const char *name, ldns_rr_type type,
+		      struct dnssec_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->nsec3_iterations = -1;
@@ -1571,6 +1830,19 @@ void validator_check(struct validator *v, const char *name, ldns_rr_type type,
 		}
 		ldns_rr_list_free(rs);
 		ldns_rr_list *cn = select_rrs(m.an, cur, LDNS_RR_TYPE_CNAME);
+		const ldns_rr *dname = find_dname(m.an, cur);
+		if (dname) {
+			ldns_rdf *next = follow_dname(v, &m, cur, dname, cn, now, &a);
+			ldns_rr_list_free(cn);
+			if (!next)
+				break;
+			char *s = dn_show(next);
+			json_array_append_new(cnames, json_string(s));
+			free(s);
+			ldns_rdf_deep_free(cur);
+			cur = next;
+			continue;
+		}
 		if (ldns_rr_list_rr_count(cn) == 1) {
 			check_positive(v, &m, cur, cn, now, &a);
 			ldns_rdf *next = ldns_rdf_clone(ldns_rr_rdf(ldns_rr_list_rr(cn, 0), 0));
@@ -1664,6 +1936,14 @@ struct validator *validator_new(struct dns_client *dns, const char *anchor_file,
 	struct validator *v = xcalloc(1, sizeof(*v));
 	v->dns = dns;
 	v->anchors = anchors;
+	v->max_entries = DNSSEC_CACHE_MAX_DEFAULT;
+	const char *cm = getenv("DOMSCAN_DNSSEC_CACHE");
+	if (cm && *cm) {
+		char *end;
+		unsigned long long n = strtoull(cm, &end, 10);
+		if (*end == '\0' && n >= 1 && n <= 100000000)
+			v->max_entries = (size_t)n;
+	}
 	pthread_mutex_init(&v->mu, NULL);
 	pthread_cond_init(&v->cv, NULL);
 	return v;
@@ -1672,6 +1952,72 @@ struct validator *validator_new(struct dns_client *dns, const char *anchor_file,
 void validator_set_time(struct validator *v, time_t when)
 {
 	v->fixed_now = when;
+}
+
+void validator_set_cache_max(struct validator *v, size_t max_entries)
+{
+	pthread_mutex_lock(&v->mu);
+	v->max_entries = max_entries ? max_entries : 1;
+	struct centry *dead = cache_evict(v);
+	pthread_mutex_unlock(&v->mu);
+	free_chain(dead);
+}
+
+void validator_get_stats(struct validator *v, struct validator_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->checks = atomic_load(&v->ctr.checks);
+	st->cpu_ns = atomic_load(&v->ctr.cpu_ns);
+	st->sig_verifications = atomic_load(&v->ctr.sig_verifications);
+	for (int d = 0; d < N_DEPTHS; d++) {
+		st->dnskey_verifications[d] = atomic_load(&v->ctr.dnskey_verifications[d]);
+		st->zones_established[d] = atomic_load(&v->ctr.zones_established[d]);
+		st->sig_by_depth[d] = atomic_load(&v->ctr.sig_by_depth[d]);
+	}
+	pthread_mutex_lock(&v->mu);
+	st->cache_max = v->max_entries;
+	st->cache_entries = v->n_entries;
+	st->cache_peak = v->peak_entries;
+	st->cache_hits = v->hits;
+	st->cache_misses = v->misses;
+	st->cache_evictions = v->evictions;
+	pthread_mutex_unlock(&v->mu);
+}
+
+void validator_print_stats(struct validator *v, FILE *f)
+{
+	struct validator_stats st;
+	validator_get_stats(v, &st);
+	static const char *const depth_name[N_DEPTHS] = { "root", "tld", "sld", "deeper" };
+	fprintf(f,
+		"domscan: dnssec checks %llu, validator cpu %.3f s (%.1f us per check), signature "
+		"verifications %llu\n",
+		(unsigned long long)st.checks, (double)st.cpu_ns / 1e9,
+		st.checks ? (double)st.cpu_ns / 1e3 / (double)st.checks : 0.0,
+		(unsigned long long)st.sig_verifications);
+	for (int d = 0; d < N_DEPTHS; d++)
+		fprintf(f,
+			"domscan: dnssec depth %s: zones established %llu, DNSKEY RRset "
+			"verifications %llu, signature verifications %llu\n",
+			depth_name[d], (unsigned long long)st.zones_established[d],
+			(unsigned long long)st.dnskey_verifications[d],
+			(unsigned long long)st.sig_by_depth[d]);
+	fprintf(f,
+		"domscan: dnssec cache entries %zu (peak %zu, bound %zu), hits %llu, misses %llu, "
+		"evictions %llu\n",
+		st.cache_entries, st.cache_peak, st.cache_max, (unsigned long long)st.cache_hits,
+		(unsigned long long)st.cache_misses, (unsigned long long)st.cache_evictions);
+	/* the root and TLD zones still cached: how often their keys were verified */
+	pthread_mutex_lock(&v->mu);
+	for (struct centry *e = v->lru_head; e; e = e->older) {
+		if (!e->done || e->kind != C_ZONE || e->depth > 1)
+			continue;
+		fprintf(f,
+			"domscan: dnssec zone %s: DNSKEY RRset verifications %u, signature "
+			"verifications with its keys %lu\n",
+			e->key, e->dnskey_verifications, atomic_load(&e->sig_verifications));
+	}
+	pthread_mutex_unlock(&v->mu);
 }
 
 void validator_free(struct validator *v)

@@ -4,7 +4,17 @@
  * signatures. All data comes through the shared DNS client (CD=1), so any recursive resolver
  * will do. Validated zone keys are cached for the whole run (a TLD is validated once).
  *
- * Thread safety: validator_* functions may be called from any thread.
+ * The cache holds one entry per name walked (a zone cut with its validated DNSKEY RRset, or
+ * "not a cut" / "insecure" / "bogus" / "error" with the reason). It is bounded: at most
+ * DNSSEC_CACHE_MAX_DEFAULT entries (override: environment DOMSCAN_DNSSEC_CACHE=N, or
+ * validator_set_cache_max()), plus the entries being computed at that moment (at most one per
+ * thread inside validator_check()). The least recently used finished entry is dropped first;
+ * the root's and the TLDs' entries, used by every walk, stay. Entries are reference counted, so
+ * one dropped while a walk still uses it lives until that walk ends; a dropped name is simply
+ * validated again when next needed.
+ *
+ * Thread safety: validator_* functions may be called from any thread (validator_set_time()
+ * and validator_set_cache_max() before the validator is shared).
  * Ownership: a dnssec_result owns its strings and JSON; release with dnssec_result_clear().
  */
 #pragma once
@@ -13,7 +23,11 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
+
+/* Default bound of the validator's cache (entries; about 0.3-1.5 KB each, zones with keys) */
+#define DNSSEC_CACHE_MAX_DEFAULT 50000
 
 enum dnssec_status {
 	DNSSEC_SECURE,
@@ -50,6 +64,25 @@ const char *dnssec_status_name(enum dnssec_status s);
  * For tests with recorded data. Call before the validator is shared between threads.
  */
 void validator_set_time(struct validator *v, time_t when);
+
+/** Set the cache bound (entries, at least 1), dropping what exceeds it now. */
+void validator_set_cache_max(struct validator *v, size_t max_entries);
+
+/* Counters of one validator (a run). Depth index: 0 root, 1 TLD, 2 second level, 3 deeper. */
+struct validator_stats {
+	uint64_t checks;                  /* validator_check() calls */
+	uint64_t cpu_ns;                  /* thread CPU time spent inside validator_check() */
+	uint64_t sig_verifications;       /* RRSIG verifications (crypto) */
+	uint64_t dnskey_verifications[4]; /* of DNSKEY RRsets against a DS/anchor key, by depth */
+	uint64_t zones_established[4];    /* zones whose keys were validated, by depth */
+	uint64_t sig_by_depth[4];         /* RRSIG verifications with the keys of zones at depth */
+	size_t cache_entries, cache_peak, cache_max;
+	uint64_t cache_hits, cache_misses, cache_evictions;
+};
+void validator_get_stats(struct validator *v, struct validator_stats *out);
+
+/** The counters as "domscan: dnssec ..." lines (printed by the engine under DOMSCAN_STATS). */
+void validator_print_stats(struct validator *v, FILE *f);
 
 /* ---- Pure pieces, exported for unit tests and fuzzing ------------------------------------- */
 
@@ -94,6 +127,14 @@ struct denial {
  */
 void dnssec_denial(const ldns_rdf *zone, const ldns_rdf *name, ldns_rr_type type,
 		   const ldns_rr_list *records, struct denial *out);
+
+/**
+ * RFC 6672 §2.2 substitution: `qname` (strictly below the DNAME owner `owner`) with the owner
+ * suffix replaced by `target`, lower case. NULL when qname is not below owner or the result
+ * exceeds 255 octets (YXDOMAIN). Pure; the caller frees the result (ldns_rdf_deep_free).
+ */
+ldns_rdf *dnssec_dname_substitute(const ldns_rdf *qname, const ldns_rdf *owner,
+				  const ldns_rdf *target);
 
 /** RFC 5155 hash of `name` (raw 20 bytes into out). Returns false when not computable. */
 bool dnssec_nsec3_hash(const ldns_rdf *name, const uint8_t *salt, size_t salt_len,

@@ -351,6 +351,7 @@ static struct job *job_for(struct engine *e, const struct input_row *row)
 extern struct validator *validator_new(struct dns_client *, const char *, char **)
 	__attribute__((weak));
 extern void validator_free(struct validator *) __attribute__((weak));
+extern void validator_print_stats(struct validator *, FILE *) __attribute__((weak));
 extern struct smtp_prober *smtp_prober_new(const struct config *, char **) __attribute__((weak));
 extern void smtp_prober_free(struct smtp_prober *) __attribute__((weak));
 extern struct https_fetcher *https_fetcher_new(const struct config *, struct dns_client *, char **)
@@ -783,6 +784,8 @@ out:
 			(unsigned long long)st.tcp, (unsigned long long)st.timeouts,
 			(unsigned long long)st.mismatched);
 	}
+	if (e.validator && validator_print_stats && getenv("DOMSCAN_STATS"))
+		validator_print_stats(e.validator, stderr);
 	stop_services(&e);
 	free(err);
 	pthread_mutex_destroy(&e.mu);

@@ -3,13 +3,16 @@
 # Every case's dnssec_status must agree with Unbound's own validation of the same SOA query
 # (AD bit = secure, SERVFAIL = bogus, neither = insecure; SERVFAIL also with +cd = error), and a
 # non-validating resolver (TESTNET_RESOLVER_NOVAL) must give the same verdicts.
-# Zones: tests/testnet/cases/dnssec.zones, dnssec-extra.zones and base.zones.
+# Zones: tests/testnet/cases/dnssec.zones, dnssec-extra.zones, dnssec-dname-tlsa.zones and
+# base.zones. Also: answers synthesised from a DNAME (RFC 6672), and the validator's bounded
+# cache (DOMSCAN_DNSSEC_CACHE) evicting while scanning gives the same verdicts.
 . "$(dirname "$0")/lib.sh"
 
 DOMAINS="good.test nsec3.test esp.test alg8.test alg13.test alg15.test rsasha1.test nsec3iter.test
 missingsig.test forgednsec.test cnamebogus.test expired.test badds.test unsigned.test
 child.nsec3.test unsigned.nsec3.test wild.test deep3.test sub.parentcaa.test nomx.test
-lame.dnserr.test"
+lame.dnserr.test dname.test dnamebogus.test mx.alias.dname.test x.alias.dname.test
+x.bad.dname.test x.nsec3.dname.test"
 
 scan dnssec --no-smtp < <(printf '%s\n' $DOMAINS) || { not_ok "domscan scan failed"; done_testing; exit 1; }
 VAL_CSV=$LAST_CSV
@@ -41,6 +44,12 @@ deep3.test           pass    secure
 sub.parentcaa.test   pass    secure
 nomx.test            pass    secure
 lame.dnserr.test     error   error
+dname.test           pass    secure
+dnamebogus.test      pass    secure
+mx.alias.dname.test  pass    secure
+x.alias.dname.test   pass    secure
+x.bad.dname.test     fail    bogus
+x.nsec3.dname.test   pass    secure
 CASES
 
 # reasons a person can act on
@@ -65,6 +74,10 @@ expect_reason missingsig.test "no RRSIG on missingsig.test/SOA"
 expect_reason forgednsec.test "no valid proof that forgednsec.test has no DS"
 expect_reason unsigned.test "unsigned.test is an unsigned delegation"
 expect_reason unsigned.nsec3.test "NSEC3 proves no DS"
+expect_reason x.bad.dname.test "RRSIG on expired.test/DNSKEY expired"
+# the DNAME-synthesised CNAME is followed: the chain shows the substituted name
+expect_json mx.alias.dname.test 'r["checks"]["dnssec"]["domain"]["cname_chain"]' '["mx.good.test"]'
+expect_json x.nsec3.dname.test 'r["checks"]["dnssec"]["domain"]["cname_chain"]' '["x.nsec3.test"]'
 
 # subtests and points (Internet.nl model: 10 secure / 2 insecure / 0 bogus or error)
 expect_sub good.test dnssec_exists "pass None"
@@ -81,6 +94,8 @@ expect_sub unsigned.test dnssec_mx_valid "not_tested 2" mx.unsigned.test
 expect_sub wild.test dnssec_mx_valid "pass 10" host.wild.test
 expect_sub deep3.test dnssec_mx_valid "pass 10" mx.a.b.deep3.test
 expect_sub nomx.test dnssec_mx_exists "not_tested None"
+expect_sub dname.test dnssec_mx_valid "pass 10" mx.alias.dname.test
+expect_sub dnamebogus.test dnssec_mx_valid "fail 0" mx.bad.dname.test
 expect_json nsec3iter.test 'r["checks"]["dnssec"]["domain"]["nsec3_iterations"]' 10
 expect_json rsasha1.test 'r["checks"]["dnssec"]["domain"]["deprecated_algorithm"]' true
 
@@ -109,13 +124,21 @@ for d in $DOMAINS; do
 	if [ "$got" = "$want" ]; then ok "$d agrees with Unbound ($want)"; else not_ok "$d: domscan '$got', Unbound '$want'"; fi
 done
 # the MX hosts too
-for h in mx.good.test mail.cnamebogus.test mx.expired.test mx.unsigned.test host.wild.test mx.a.b.deep3.test mx.missingsig.test; do
+while read -r h d; do
 	want=$(unbound_status "$h")
-	d=${h#*.}
-	[ "$h" = mx.a.b.deep3.test ] && d=deep3.test
 	got=$(jget "$d" "[m['status'] for m in r['checks']['dnssec']['mx'] if m['server']=='$h'][0]")
 	if [ "$got" = "$want" ]; then ok "MX $h agrees with Unbound ($want)"; else not_ok "MX $h: domscan '$got', Unbound '$want'"; fi
-done
+done <<'MXHOSTS'
+mx.good.test good.test
+mail.cnamebogus.test cnamebogus.test
+mx.expired.test expired.test
+mx.unsigned.test unsigned.test
+host.wild.test wild.test
+mx.a.b.deep3.test deep3.test
+mx.missingsig.test missingsig.test
+mx.alias.dname.test dname.test
+mx.bad.dname.test dnamebogus.test
+MXHOSTS
 
 # NXDOMAIN below each case zone (NSEC and NSEC3 proofs, the wrap-around record, unsigned SOA)
 for z in $DOMAINS; do echo "www.$z"; done >"$OUT/nx.txt"
@@ -140,5 +163,45 @@ for d in $DOMAINS; do
 		if [ "$a" = "$b" ]; then ok "$d $c same without a validating resolver ($b)"; else not_ok "$d $c: '$a' with, '$b' without a validating resolver"; fi
 	done
 done
+
+# The bounded cache: with room for 3 entries (and 4 workers) every walk evicts entries other
+# walks may still use. The verdicts must not change, the bound must hold (peak <= 3 + one entry
+# being computed per worker) and evictions must have happened.
+DOMSCAN_STATS=1 DOMSCAN_DNSSEC_CACHE=3 scan dnssec-cache3 --no-smtp --concurrency 4 \
+	< <(printf '%s\n' $DOMAINS) || not_ok "domscan scan with a 3-entry validator cache failed"
+SMALL_CSV="$OUT/dnssec-cache3.csv"
+for d in $DOMAINS; do
+	for c in dnssec dnssec_status; do
+		a=$(col "$d" "$c" "$VAL_CSV")
+		b=$(col "$d" "$c" "$SMALL_CSV")
+		if [ "$a" = "$b" ]; then ok "$d $c same with a 3-entry cache ($b)"; else not_ok "$d $c: '$a' unbounded, '$b' with a 3-entry cache"; fi
+	done
+done
+line=$(grep '^domscan: dnssec cache entries' "$OUT/dnssec-cache3.stderr")
+read -r entries peak bound evictions < <(echo "$line" |
+	sed -n 's/.*entries \([0-9]*\) (peak \([0-9]*\), bound \([0-9]*\)),.*evictions \([0-9]*\)$/\1 \2 \3 \4/p')
+if [ "${bound:-}" = 3 ] && [ "${peak:-99}" -le 7 ] && [ "${entries:-99}" -le 3 ]; then
+	ok "cache bound holds (entries $entries, peak $peak, bound $bound)"
+else
+	not_ok "cache bound: '$line'"
+fi
+if [ "${evictions:-0}" -gt 0 ]; then ok "cache evicted $evictions entries"; else not_ok "no evictions: '$line'"; fi
+# with the default bound nothing is evicted on this small run, and the root and test. keys are
+# verified once (a zone's DNSKEY RRset once per run, whatever the number of names below it)
+DOMSCAN_STATS=1 scan dnssec-stats --no-smtp < <(printf '%s\n' $DOMAINS) || not_ok "domscan scan with DOMSCAN_STATS failed"
+st="$OUT/dnssec-stats.stderr"
+for z in '\.' 'test\.'; do
+	if grep -q "^domscan: dnssec zone $z: DNSKEY RRset verifications 1," "$st"; then
+		ok "zone $z DNSKEY RRset verified once per run"
+	else
+		not_ok "zone $z: $(grep "^domscan: dnssec zone $z:" "$st")"
+	fi
+done
+if grep -q '^domscan: dnssec depth tld: zones established 1,' "$st" &&
+	grep -q 'evictions 0$' "$st"; then
+	ok "one TLD established, no evictions under the default bound"
+else
+	not_ok "stats: $(grep '^domscan: dnssec' "$st" | tr '\n' ' ')"
+fi
 
 done_testing

@@ -324,6 +324,60 @@ static void test_status_names(void **state)
 	assert_string_equal(dnssec_status_name(DNSSEC_ERROR), "error");
 }
 
+/* RFC 6672 §2.2 substitution (the DNAME-synthesised CNAME must equal it) */
+static void test_dname_substitute(void **state)
+{
+	(void)state;
+	char long_label[64];
+	memset(long_label, 'a', 63);
+	long_label[63] = '\0';
+	char longq[300], longt[300];
+	/* 3 x 64 + 7 ("x.a.b.") wire octets: qname fits, qname with the target does not */
+	snprintf(longq, sizeof(longq), "%s.%s.%s.x.a.b.", long_label, long_label, long_label);
+	snprintf(longt, sizeof(longt), "%s.target.", long_label);
+	struct {
+		const char *qname, *owner, *target, *want; /* want NULL: no substitution */
+	} cases[] = {
+		{ "mx.alias.dname.test.", "alias.dname.test.", "good.test.", "mx.good.test." },
+		{ "A.B.Alias.Dname.Test.", "alias.dname.test.", "Good.Test.", "a.b.good.test." },
+		{ "x.example.", "example.", ".", "x." },     /* DNAME to the root */
+		{ "x.y.", ".", "example.", "x.y.example." }, /* DNAME at the root */
+		{ "alias.dname.test.", "alias.dname.test.", "good.test.", NULL }, /* owner itself */
+		{ "other.test.", "alias.dname.test.", "good.test.", NULL },       /* not below */
+		{ "xalias.dname.test.", "alias.dname.test.", "good.test.",
+		  NULL },                         /* label boundary */
+		{ longq, "x.a.b.", longt, NULL }, /* YXDOMAIN: more than 255 octets */
+		{ longq, "x.a.b.", "t.", NULL },  /* fits: checked below */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ldns_rdf *q = dn(cases[i].qname), *o = dn(cases[i].owner), *t = dn(cases[i].target);
+		assert_non_null(q);
+		ldns_rdf *got = dnssec_dname_substitute(q, o, t);
+		if (i == 8) {
+			assert_non_null(got);
+			assert_int_equal(ldns_rdf_size(got), ldns_rdf_size(q) - 7 + 3);
+		} else if (!cases[i].want) {
+			if (got)
+				fail_msg("case %zu: expected no substitution", i);
+		} else {
+			assert_non_null(got);
+			char *gs = ldns_rdf2str(got);
+			assert_string_equal(gs, cases[i].want);
+			free(gs);
+		}
+		ldns_rdf_deep_free(got);
+		ldns_rdf_deep_free(q);
+		ldns_rdf_deep_free(o);
+		ldns_rdf_deep_free(t);
+	}
+	/* wrong rdf types are refused, NULLs too */
+	ldns_rdf *q = dn("a.b."), *i16 = ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, 1);
+	assert_null(dnssec_dname_substitute(q, i16, q));
+	assert_null(dnssec_dname_substitute(NULL, q, q));
+	ldns_rdf_deep_free(q);
+	ldns_rdf_deep_free(i16);
+}
+
 static void test_anchor_file(void **state)
 {
 	(void)state;
@@ -357,10 +411,11 @@ static void test_anchor_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shapes),       cmocka_unit_test(test_bitmap),
-		cmocka_unit_test(test_nsec3_hash),   cmocka_unit_test(test_nsec_denial),
-		cmocka_unit_test(test_nsec3_denial), cmocka_unit_test(test_nsec3_outside),
-		cmocka_unit_test(test_status_names), cmocka_unit_test(test_anchor_file),
+		cmocka_unit_test(test_shapes),           cmocka_unit_test(test_bitmap),
+		cmocka_unit_test(test_nsec3_hash),       cmocka_unit_test(test_nsec_denial),
+		cmocka_unit_test(test_nsec3_denial),     cmocka_unit_test(test_nsec3_outside),
+		cmocka_unit_test(test_status_names),     cmocka_unit_test(test_anchor_file),
+		cmocka_unit_test(test_dname_substitute),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
