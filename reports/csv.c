@@ -3,8 +3,10 @@
  * then one row per input row in input order. Fields are quoted as RFC 4180 says, only where
  * needed (a comma, a double quote, CR or LF; quotes doubled); lines end in LF. Text cells that a
  * spreadsheet would read as a formula get a leading `'`; control characters never reach a cell
- * (text_sanitize() writes them as \xNN).
+ * (text_sanitize() writes them as \xNN). With --baseline the change columns come last
+ * (reports/baseline.h) and close() returns 3 when a row got worse.
  */
+#include "reports/baseline.h"
 #include "reports/layout.h"
 #include "reports/registry.h"
 #include "reports/reread.h"
@@ -26,7 +28,18 @@ struct csv_out {
 	struct layout *layout;
 	struct kept *kept; /* --resume: the rows already in the file */
 	size_t n_kept;
+	struct baseline *base; /* shared (baseline_acquire), NULL without --baseline */
+	bool regression;
 };
+
+/* With --baseline: acquire the run's baseline for h (0), or -1 with *err. */
+static int use_baseline(struct csv_out *h, const struct report_meta *meta, char **err)
+{
+	if (!meta->cfg || !meta->cfg->baseline)
+		return 0;
+	h->base = baseline_acquire(meta->cfg->baseline, h->layout, err);
+	return h->base ? 0 : -1;
+}
 
 /* Write one field, quoting only where needed. */
 static void put_field(FILE *fp, const char *s, size_t len, bool first)
@@ -74,13 +87,16 @@ static void write_header(FILE *fp, const struct layout *l)
 
 static void *csv_open(const char *path, const struct report_meta *meta, char **err)
 {
-	FILE *fp = report_fopen(path, err);
-	if (!fp)
-		return NULL;
 	struct csv_out *h = xcalloc(1, sizeof(*h));
-	h->fp = fp;
 	h->layout = layout_new(meta);
-	write_header(fp, h->layout);
+	/* the baseline first: an unusable one leaves no empty report behind */
+	if (use_baseline(h, meta, err) != 0 || !(h->fp = report_fopen(path, err))) {
+		baseline_release(h->base);
+		layout_free(h->layout);
+		free(h);
+		return NULL;
+	}
+	write_header(h->fp, h->layout);
 	return h;
 }
 
@@ -184,6 +200,11 @@ static void *csv_resume_open(const char *path, const struct report_meta *meta, s
 {
 	struct csv_out *h = xcalloc(1, sizeof(*h));
 	h->layout = layout_new(meta);
+	if (use_baseline(h, meta, err) != 0) {
+		layout_free(h->layout);
+		free(h);
+		return NULL;
+	}
 	off_t end;
 	bool header_ok;
 	long n = csv_reread(path, h->layout, keep, h, &end, &header_ok, err);
@@ -208,6 +229,7 @@ static void *csv_resume_open(const char *path, const struct report_meta *meta, s
 	}
 	return h;
 fail:
+	baseline_release(h->base);
 	layout_free(h->layout);
 	free(h->kept);
 	free(h);
@@ -235,14 +257,21 @@ static int csv_row(void *handle, const struct input_row *row, const struct domai
 	struct csv_out *h = handle;
 	struct score sc;
 	score_compute(res, h->layout->checks, &sc);
+	struct baseline_diff diff = { 0 };
+	if (h->base) {
+		baseline_compare_row(h->base, h->layout, row, res, &sc, &diff);
+		h->regression |= diff.regression;
+	}
 	for (size_t i = 0; i < h->layout->n; i++) {
 		const struct column *c = &h->layout->cols[i];
-		json_t *v = layout_cell(h->layout, c, row, res, &sc);
+		json_t *v = c->kind == COLUMN_CHANGE ? baseline_cell(&diff, c->name)
+						     : layout_cell(h->layout, c, row, res, &sc);
 		char *t = cell_text(v, c->defuse);
 		put_field(h->fp, t, strlen(t), i == 0);
 		free(t);
 		json_decref(v);
 	}
+	baseline_diff_clear(&diff);
 	fputc('\n', h->fp);
 	return ferror(h->fp) ? -1 : 0;
 }
@@ -255,6 +284,9 @@ static int csv_close(void *handle)
 	int rc = report_fclose(h->fp);
 	layout_free(h->layout);
 	free(h->kept);
+	baseline_release(h->base);
+	if (rc == 0 && h->regression)
+		rc = 3; /* the engine exits 3 with --fail-on-regression */
 	free(h);
 	return rc;
 }

@@ -16,6 +16,7 @@
  */
 #include "reports/html.h"
 #include "reports/advice.h"
+#include "reports/html_changes.h"
 #include "reports/layout.h"
 #include "reports/registry.h"
 #include "scanner/util.h"
@@ -47,6 +48,7 @@ struct html_out {
 	} * seen;
 	size_t seen_n, seen_cap;
 	struct std_count std[STD_N];
+	struct html_changes *changes; /* --baseline: reports/html_changes.c */
 };
 
 void html_text(FILE *fp, const char *s, size_t len)
@@ -144,6 +146,14 @@ static void *html_open(const char *path, const struct report_meta *meta, char **
 		return NULL;
 	}
 	h->layout = layout_new(meta);
+	if (html_changes_open(meta, h->layout, &h->changes, err) != 0) {
+		fclose(h->rows);
+		fclose(h->details);
+		report_fclose(fp);
+		layout_free(h->layout);
+		free(h);
+		return NULL;
+	}
 	return h;
 }
 
@@ -407,6 +417,7 @@ static int html_row(void *handle, const struct input_row *row, const struct doma
 	if (!layout_row_failed(row, res))
 		anchor = detail_index(h, res->domain, row->index, &first);
 	table_row(h, row, res, &sc, anchor);
+	html_changes_row(h->changes, h->layout, row, res, &sc, anchor, first);
 	if (first)
 		detail_section(h, row, res, &sc);
 	return ferror(h->rows) || ferror(h->details) ? -1 : 0;
@@ -539,6 +550,8 @@ static int html_close(void *handle)
 	      "</h1><p class=\"small\">domscan " DOMSCAN_VERSION
 	      "; scores in the style of Internet.nl's mail test.</p>",
 	      fp);
+	if (html_changes_write(h->changes, fp) < 0)
+		rc = -1;
 	overview(h);
 	fputs("<h2>All domains</h2><p><input id=\"filter\" type=\"search\" "
 	      "placeholder=\"filter: words such as a domain, fail, error\" "
@@ -564,6 +577,9 @@ static int html_close(void *handle)
 	fclose(h->details);
 	if (report_fclose(fp) < 0)
 		rc = -1;
+	if (rc == 0 && html_changes_regression(h->changes))
+		rc = 3; /* the engine exits 3 with --fail-on-regression */
+	html_changes_free(h->changes);
 	layout_free(h->layout);
 	for (size_t i = 0; i < h->seen_cap; i++)
 		free(h->seen[i].domain);

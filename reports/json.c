@@ -5,7 +5,11 @@
  * "input_error" (why an invalid entry has no result; null otherwise), "input_columns" (the carried
  * input columns under their input names), "scores" (per category: pct, points, max) and "checks"
  * (per check: verdict, error and the check's full detail).
+ * With --baseline the change columns are keys too, except that "changes" is an object
+ * (baseline_changes_json()) instead of the CSV's compact text; close() returns 3 when a row
+ * got worse.
  */
+#include "reports/baseline.h"
 #include "reports/layout.h"
 #include "reports/registry.h"
 #include "reports/reread.h"
@@ -28,16 +32,30 @@ struct json_out {
 	struct layout *layout;
 	struct kept *kept; /* --resume: the rows already in the file */
 	size_t n_kept;
+	struct baseline *base; /* shared (baseline_acquire), NULL without --baseline */
+	bool regression;
 };
+
+/* With --baseline: acquire the run's baseline for h (0), or -1 with *err. */
+static int use_baseline(struct json_out *h, const struct report_meta *meta, char **err)
+{
+	if (!meta->cfg || !meta->cfg->baseline)
+		return 0;
+	h->base = baseline_acquire(meta->cfg->baseline, h->layout, err);
+	return h->base ? 0 : -1;
+}
 
 static void *json_open(const char *path, const struct report_meta *meta, char **err)
 {
-	FILE *fp = report_fopen(path, err);
-	if (!fp)
-		return NULL;
 	struct json_out *h = xcalloc(1, sizeof(*h));
-	h->fp = fp;
 	h->layout = layout_new(meta);
+	/* the baseline first: an unusable one leaves no empty report behind */
+	if (use_baseline(h, meta, err) != 0 || !(h->fp = report_fopen(path, err))) {
+		baseline_release(h->base);
+		layout_free(h->layout);
+		free(h);
+		return NULL;
+	}
 	return h;
 }
 
@@ -121,14 +139,30 @@ static json_t *scores_object(const struct score *sc)
 }
 
 /* The whole JSON object of one row (new reference). */
-static json_t *report_row(const struct layout *l, const struct input_row *row,
+static json_t *report_row(struct json_out *h, const struct input_row *row,
 			  const struct domain_result *res)
 {
+	const struct layout *l = h->layout;
 	struct score sc;
 	score_compute(res, l->checks, &sc);
+	struct baseline_diff diff = { 0 };
+	if (h->base) {
+		baseline_compare_row(h->base, l, row, res, &sc, &diff);
+		h->regression |= diff.regression;
+	}
 	json_t *o = json_object();
-	for (size_t i = 0; i < l->n; i++)
-		json_object_set_new(o, l->cols[i].name, layout_cell(l, &l->cols[i], row, res, &sc));
+	for (size_t i = 0; i < l->n; i++) {
+		const struct column *c = &l->cols[i];
+		json_t *v;
+		if (c->kind != COLUMN_CHANGE)
+			v = layout_cell(l, c, row, res, &sc);
+		else if (strcmp(c->name, "changes") == 0)
+			v = baseline_changes_json(&diff);
+		else
+			v = baseline_cell(&diff, c->name);
+		json_object_set_new(o, c->name, v);
+	}
+	baseline_diff_clear(&diff);
 	json_object_set_new(o, "line", json_integer((json_int_t)row->line));
 	json_object_set_new(o, "input", json_str(row->input));
 	json_object_set_new(o, "input_error",
@@ -142,7 +176,7 @@ static json_t *report_row(const struct layout *l, const struct input_row *row,
 static int json_row(void *handle, const struct input_row *row, const struct domain_result *res)
 {
 	struct json_out *h = handle;
-	json_t *o = report_row(h->layout, row, res);
+	json_t *o = report_row(h, row, res);
 	int rc = json_dumpf(o, h->fp, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);
 	fputc('\n', h->fp);
@@ -157,6 +191,9 @@ static int json_close(void *handle)
 	int rc = report_fclose(h->fp);
 	layout_free(h->layout);
 	free(h->kept);
+	baseline_release(h->base);
+	if (rc == 0 && h->regression)
+		rc = 3; /* the engine exits 3 with --fail-on-regression */
 	free(h);
 	return rc;
 }
@@ -243,6 +280,11 @@ static void *json_resume_open(const char *path, const struct report_meta *meta, 
 {
 	struct json_out *h = xcalloc(1, sizeof(*h));
 	h->layout = layout_new(meta);
+	if (use_baseline(h, meta, err) != 0) {
+		layout_free(h->layout);
+		free(h);
+		return NULL;
+	}
 	off_t end;
 	long n = json_reread(path, keep, h, &end, err);
 	if (n >= 0 && (size_t)n < keep) {
@@ -262,6 +304,7 @@ static void *json_resume_open(const char *path, const struct report_meta *meta, 
 	}
 	return h;
 fail:
+	baseline_release(h->base);
 	layout_free(h->layout);
 	free(h->kept);
 	free(h);

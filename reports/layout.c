@@ -1,5 +1,6 @@
 /* The report's column layout and cell values: see layout.h and docs/columns.md. */
 #include "reports/layout.h"
+#include "reports/baseline.h"
 #include "scanner/util.h"
 
 #include <stdint.h>
@@ -99,9 +100,11 @@ struct layout *layout_new(const struct report_meta *meta)
 		    COLUMN_CATEGORY, false)
 			->category = c;
 	add(l, xstrdup("error"), COLUMN_ERROR, true);
+	bool baseline = meta->cfg && meta->cfg->baseline;
 	for (const char *const *c = meta->carry_columns; c && *c; c++) {
 		char *name = xstrdup(*c);
-		while (has_column(l, name) || strcmp(name, "input_row") == 0) {
+		while (has_column(l, name) || strcmp(name, "input_row") == 0 ||
+		       (baseline && baseline_column_name(name))) {
 			char *n = xasprintf("input_%s", name);
 			free(name);
 			name = n;
@@ -109,6 +112,8 @@ struct layout *layout_new(const struct report_meta *meta)
 		add(l, name, COLUMN_CARRY, true)->key = xstrdup(*c);
 	}
 	add(l, xstrdup("input_row"), COLUMN_INPUT_ROW, false);
+	for (const char *const *c = baseline_columns; baseline && *c; c++)
+		add(l, xstrdup(*c), COLUMN_CHANGE, true)->key = xstrdup(*c);
 	return l;
 }
 
@@ -250,6 +255,8 @@ json_t *layout_cell(const struct layout *l, const struct column *c, const struct
 		return cell_value(json_object_get(row->carry, c->key));
 	case COLUMN_INPUT_ROW:
 		return json_integer((json_int_t)row->index + 1);
+	case COLUMN_CHANGE:
+		break;
 	}
 	return json_null();
 }

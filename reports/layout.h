@@ -4,7 +4,9 @@
  *   domain, score, the verdict columns (the contract's ten first, then any other check's),
  *   dnssec_status spf_lookups dmarc_policy dkim_selectors mx, every other column a check
  *   declares, score_ipv6 score_dnssec score_auth score_starttls, error, then the carried input
- *   columns (renamed input_<name> where they collide with ours), input_row.
+ *   columns (renamed input_<name> where they collide with ours), input_row, then with
+ *   --baseline the change columns baseline_status baseline_score score_change changes
+ *   regression.
  *
  * Ownership: a layout owns its column names and keys; it borrows the check table (static).
  * layout_cell() returns a new reference.
@@ -23,6 +25,8 @@ enum column_kind {
 	COLUMN_ERROR,
 	COLUMN_CARRY,     /* an input column carried through */
 	COLUMN_INPUT_ROW, /* the row's 1-based position in the input (merge and resume key) */
+	COLUMN_CHANGE,    /* with --baseline: a change column (reports/baseline.h), filled by the
+			   * reporter; layout_cell() gives null */
 };
 
 struct column {
