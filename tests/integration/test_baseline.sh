@@ -112,11 +112,13 @@ expect bl-dmarc.test dmarc fail
 expect bl-dmarc.test dmarc_policy none
 expect bl-sel.test dkim_selectors whs1
 expect bl-sig.test dnssec_status secure
-grep -q '^domain,.*,error$' "$run1" && ok "no change columns without --baseline" || not_ok "header of run1: $(head -1 "$run1")"
+head -1 "$run1" | grep -Eq 'baseline_status|changes|regression' && not_ok "change columns without --baseline: $(head -1 "$run1")" || ok "no change columns without --baseline"
+
 
 # ---- 2. nothing changed: no changes, exit 0 with --fail-on-regression
 bscan same <<<"$list1" --baseline "$run1" --fail-on-regression
 expect_rc "unchanged network, --fail-on-regression" 0
+head -1 "$OUT/same.csv" | grep -q ',baseline_status,baseline_score,score_change,changes,regression$' && ok "change columns last with --baseline" || not_ok "header: $(head -1 "$OUT/same.csv")"
 expect_changes "unchanged network" "$OUT/same.csv" <<'EOF'
 bl-stable.test|unchanged||no
 bl-dkim.test|unchanged||no

@@ -438,14 +438,14 @@ static void test_reporters(void **state)
 	char *csv = run_with_baseline(&reporter_csv, report_baseline, rows, res, 4, &rc);
 	assert_int_equal(rc, 3);
 	/* the change columns come last; a carried "changes" column is renamed */
-	assert_non_null(strstr(csv, ",error,input_changes,baseline_status,baseline_score,"
+	assert_non_null(strstr(csv, ",error,input_changes,input_row,baseline_status,baseline_score,"
 				    "score_change,changes,regression\n"));
 	assert_non_null(strstr(csv, "\nsame.example,100,"));
-	assert_non_null(strstr(csv, ",,unchanged,100,0,,no\n"));
-	assert_non_null(strstr(csv, ",,changed,100,0,\"dkim:pass>fail mx:+<b>mx</b>.worse.example,"
+	assert_non_null(strstr(csv, ",1,unchanged,100,0,,no\n"));
+	assert_non_null(strstr(csv, ",2,changed,100,0,\"dkim:pass>fail mx:+<b>mx</b>.worse.example,"
 				    "-mx.worse.example\",yes\n"));
-	assert_non_null(strstr(csv, ",,new,,,,no\n"));
-	assert_non_null(strstr(csv, ",,not_compared,,,,\n"));
+	assert_non_null(strstr(csv, ",3,new,,,,no\n"));
+	assert_non_null(strstr(csv, ",4,not_compared,,,,\n"));
 	free(csv);
 
 	char *json = run_with_baseline(&reporter_json, report_baseline, rows, res, 4, &rc);
