@@ -136,8 +136,8 @@ sed -i '/^whs1\._domainkey\.bl-dkim\.test\. /d' "$Z/bl-dkim.test.zone"
 echo "whs1._domainkey.bl-dkim.test. 300 IN TXT \"v=DKIM1; k=rsa; p=$k512\"" >>"$Z/bl-dkim.test.zone"
 sed -i 's/"v=spf1 mx -all"/"v=spf1 mx +all"/' "$Z/bl-spf.test.zone"
 sed -i 's/"v=DMARC1; p=none"/"v=DMARC1; p=reject"/' "$Z/bl-dmarc.test.zone"
-grep '^whs1\._domainkey\.bl-sel\.test\. ' "$Z/bl-sel.test.zone" |
-	sed 's/^whs1\./whs2./' >>"$Z/bl-sel.test.zone"
+whs2=$(grep '^whs1\._domainkey\.bl-sel\.test\. ' "$Z/bl-sel.test.zone" | sed 's/^whs1\./whs2./')
+echo "$whs2" >>"$Z/bl-sel.test.zone"
 reload bl-dkim.test bl-spf.test bl-dmarc.test bl-sel.test && ok "zones edited, re-signed, reloaded"
 # break the signature over bl-sig.test's SOA (served as edited, not re-signed)
 /usr/bin/python3 - "$Z/bl-sig.test.zone.signed" <<'PY'
