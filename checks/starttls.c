@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 enum st {
 	S_EXISTS,
@@ -220,6 +221,53 @@ static enum verdict judge(const json_t *r, const char *mx, bool dane_ta, struct 
 	return v;
 }
 
+/* Seconds since the epoch of a probe's "YYYY-MM-DDTHH:MM:SSZ" time, or -1 when it is not one. */
+static long long iso_epoch(const char *s)
+{
+	struct tm tm = { 0 };
+	char z = 0;
+	if (!s ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 ||
+	    z != 'Z')
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	time_t t = timegm(&tm);
+	return t == (time_t)-1 ? -1 : (long long)t;
+}
+
+/*
+ * The host's certificate facts for the report's roll-up: the earliest leaf notAfter over its
+ * addresses, as "cert_not_after" and "cert_days_left" (whole days from the scan, negative once
+ * expired). Nothing is added when no address presented a certificate.
+ */
+static void cert_expiry(json_t *so, const json_t *addrs)
+{
+	long long first = -1;
+	const char *first_s = NULL;
+	size_t i;
+	const json_t *a;
+	json_array_foreach(addrs, i, a)
+	{
+		const json_t *leaf =
+			json_array_get(json_object_get(json_object_get(a, "cert"), "chain"), 0);
+		const char *na = jstr(leaf, "not_after");
+		long long t = iso_epoch(na);
+		if (t >= 0 && (first < 0 || t < first)) {
+			first = t;
+			first_s = na;
+		}
+	}
+	if (first < 0)
+		return;
+	long long left = first - (long long)time(NULL);
+	/* Whole days, rounded towards minus infinity: an hour after expiry is day -1. */
+	long long days = left >= 0 ? left / 86400 : -((-left + 86399) / 86400);
+	json_object_set_new(so, "cert_not_after", json_string(first_s));
+	json_object_set_new(so, "cert_days_left", json_integer((json_int_t)days));
+}
+
 /* Merge an address's subtests into the host's: worst status, fewest points. */
 static void merge(struct sub host[N_ST], const struct sub addr[N_ST], const char *ip)
 {
@@ -323,6 +371,7 @@ static void starttls_run(struct scan *s, struct check_result *out)
 				json_object_set_new(o, "max", json_integer(10));
 			}
 		}
+		cert_expiry(so, addrs);
 		json_object_set_new(so, "addresses", addrs);
 		json_object_set_new(so, "verdict", json_string(verdict_name(hv)));
 		json_array_append_new(servers, so);

@@ -4,9 +4,10 @@
  *
  * Layout: the portfolio overview (counts, mean and median score, an SVG score distribution,
  * adoption of the Dutch "pas-toe-of-leg-uit" mail standards as a table and an SVG bar chart),
- * then a table of every row (score and verdict per check; rendered here, sorted and filtered in
- * the browser by re-ordering rows in a DocumentFragment, usable without JavaScript), then one
- * <details> section per row with every subtest, the records found, the MX hosts and advice.
+ * the shared-infrastructure roll-up (html_rollup.c, fed from html_row()), then a table of every row
+ * (score and verdict per check; rendered here, sorted and filtered in the browser by re-ordering
+ * rows in a DocumentFragment, usable without JavaScript), then one <details> section per row with
+ * every subtest, the records found, the MX hosts and advice.
  *
  * The overview must come first but is only known at the end: row() streams the table rows and
  * the detail sections to two temporary files and keeps only counters; close() writes the
@@ -17,6 +18,7 @@
 #include "reports/html.h"
 #include "reports/advice.h"
 #include "reports/html_changes.h"
+#include "reports/html_rollup.h"
 #include "reports/layout.h"
 #include "reports/registry.h"
 #include "scanner/util.h"
@@ -49,6 +51,7 @@ struct html_out {
 	size_t seen_n, seen_cap;
 	struct std_count std[STD_N];
 	struct html_changes *changes; /* --baseline: reports/html_changes.c */
+	struct html_rollup *rollup;   /* shared-infrastructure roll-up (html_rollup.c) */
 };
 
 void html_text(FILE *fp, const char *s, size_t len)
@@ -154,6 +157,7 @@ static void *html_open(const char *path, const struct report_meta *meta, char **
 		free(h);
 		return NULL;
 	}
+	h->rollup = html_rollup_new(h->layout->checks);
 	return h;
 }
 
@@ -420,6 +424,8 @@ static int html_row(void *handle, const struct input_row *row, const struct doma
 	html_changes_row(h->changes, h->layout, row, res, &sc, anchor, first);
 	if (first)
 		detail_section(h, row, res, &sc);
+	if (first && !layout_row_failed(row, res))
+		html_rollup_add(h->rollup, res);
 	return ferror(h->rows) || ferror(h->details) ? -1 : 0;
 }
 
@@ -553,6 +559,7 @@ static int html_close(void *handle)
 	if (html_changes_write(h->changes, fp) < 0)
 		rc = -1;
 	overview(h);
+	html_rollup_write(h->rollup, fp);
 	fputs("<h2>All domains</h2><p><input id=\"filter\" type=\"search\" "
 	      "placeholder=\"filter: words such as a domain, fail, error\" "
 	      "aria-label=\"filter\"> <span class=\"small\">Click a column heading to sort."
@@ -581,6 +588,7 @@ static int html_close(void *handle)
 		rc = 3; /* the engine exits 3 with --fail-on-regression */
 	html_changes_free(h->changes);
 	layout_free(h->layout);
+	html_rollup_free(h->rollup);
 	for (size_t i = 0; i < h->seen_cap; i++)
 		free(h->seen[i].domain);
 	free(h->seen);
