@@ -99,6 +99,46 @@ static void test_two_mx_one_unreachable(void **state)
 	domain_result_unref(r);
 }
 
+/*
+ * The test network's twomx.test (tests/integration/test_scores.sh): the worst server is not
+ * the one with the largest maximum. mx1: good, key-exchange hash 0, no TLSA = 110/130; mx2:
+ * TLS 1.0/1.1 only (versions, suites and groups 0; no EMS without TLS 1.2) = 80/120. Total
+ * min(110, 80) = 80 of max(130, 120) = 130 -> 61.5 -> 61.
+ */
+static void test_worst_server_with_smaller_max(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		int mx1, mx2; /* points of 10; -1 = not counted (no "max") */
+	} subs[] = {
+		{ "starttls_exists", 10, 10 },      { "fs_params", 10, 0 },
+		{ "tls_ciphers", 10, 0 },           { "tls_cipher_order", 10, 10 },
+		{ "tls_version", 10, 0 },           { "tls_compression", 10, 10 },
+		{ "renegotiation_secure", 10, 10 }, { "cert_pubkey", 10, 10 },
+		{ "cert_signature", 10, 10 },       { "zero_rtt", 10, 10 },
+		{ "kex_hash_func", 0, 10 },         { "extended_master_secret", 10, -1 },
+	};
+	struct domain_result *r = fresh();
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		fx_sub(r, FX_STARTTLS, subs[i].name, subs[i].mx1 ? VERDICT_PASS : VERDICT_FAIL,
+		       subs[i].mx1, 10, "mx1.example.nl");
+		fx_sub(r, FX_STARTTLS, subs[i].name,
+		       subs[i].mx2 < 0   ? VERDICT_NOT_TESTED
+		       : subs[i].mx2 > 0 ? VERDICT_PASS
+					 : VERDICT_FAIL,
+		       subs[i].mx2 < 0 ? 0 : subs[i].mx2, subs[i].mx2 < 0 ? -1 : 10,
+		       "mx2.example.nl");
+	}
+	fx_sub(r, FX_DANE, "dane_exists", VERDICT_FAIL, 0, 10, "mx1.example.nl");
+	fx_sub(r, FX_DANE, "dane_exists", VERDICT_FAIL, 0, 10, "mx2.example.nl");
+	struct score s = scored(r);
+	assert_int_equal(s.cat[SCORE_STARTTLS].points, 80);
+	assert_int_equal(s.cat[SCORE_STARTTLS].max, 130);
+	assert_int_equal(s.cat[SCORE_STARTTLS].pct, 61);
+	domain_result_unref(r);
+}
+
 static void test_auth_policy_none(void **state)
 {
 	struct domain_result *r = fresh();
@@ -249,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_starttls_with_dane),
 		cmocka_unit_test(test_starttls_tlsa_failing),
 		cmocka_unit_test(test_two_mx_one_unreachable),
+		cmocka_unit_test(test_worst_server_with_smaller_max),
 		cmocka_unit_test(test_auth_policy_none),
 		cmocka_unit_test(test_auth_non_sending_dkim_exempt),
 		cmocka_unit_test(test_dnssec_insecure_mx),
