@@ -28,8 +28,9 @@ static const struct {
 	const char *heading, *intro, *findings, *no_findings, *mx_heading, *ns_heading, *none;
 	const char *mx_cols[8], *ns_cols[4];
 	const char *more_mx, *more_ns, *uses1, *usesn;
-	const char *cert_expired, *cert_expires, *cert_today, *cert_untrusted, *cell_expired,
-		*cell_expires;
+	/* [0]: one day, [1]: %lld days */
+	const char *cert_expired[2], *cert_expires[2], *cell_expired[2], *cell_expires[2];
+	const char *cert_today, *cert_untrusted;
 	const char *p_starttls_fail, *p_starttls_error, *p_versions, *p_dane, *p_dnssec;
 	const char *p_no_aaaa, *p_v6_part, *p_v6_none;
 	const char *v6_ok, *v6_part, *v6_none, *v6_no_aaaa, *not_tested, *no_cert;
@@ -50,12 +51,14 @@ static const struct {
 	.more_ns = "&hellip; and %s more name servers, each used by %s domains or fewer.",
 	.uses1 = "1 domain uses ",
 	.usesn = "%s domains use ",
-	.cert_expired = "its certificate expired %lld days ago",
-	.cert_expires = "its certificate expires in %lld days",
+	.cert_expired = { "its certificate expired 1 day ago",
+			  "its certificate expired %lld days ago" },
+	.cert_expires = { "its certificate expires in 1 day",
+			  "its certificate expires in %lld days" },
 	.cert_today = "its certificate expires within a day",
 	.cert_untrusted = "not trusted",
-	.cell_expired = "expired %lld days ago",
-	.cell_expires = "%lld days left",
+	.cell_expired = { "expired 1 day ago", "expired %lld days ago" },
+	.cell_expires = { "1 day left", "%lld days left" },
 	.p_starttls_fail = "STARTTLS fails",
 	.p_starttls_error = "STARTTLS could not be tested",
 	.p_versions = "it accepts TLS versions below 1.2",
@@ -371,11 +374,11 @@ static int mx_problems(FILE *fp, const struct host *h)
 	} while (0)
 	if (h->has_cert && h->days_left < HTML_ROLLUP_CERT_WARN_DAYS) {
 		if (h->days_left < 0)
-			PROBLEM(txt.cert_expired, -h->days_left);
+			PROBLEM(txt.cert_expired[h->days_left != -1], -h->days_left);
 		else if (h->days_left == 0)
 			PROBLEM("%s", txt.cert_today);
 		else
-			PROBLEM(txt.cert_expires, h->days_left);
+			PROBLEM(txt.cert_expires[h->days_left != 1], h->days_left);
 	}
 	if (h->starttls == VERDICT_FAIL)
 		PROBLEM("%s", txt.p_starttls_fail);
@@ -495,9 +498,9 @@ static void mx_row(FILE *fp, const struct host *h)
 			: h->days_left < HTML_ROLLUP_CERT_WARN_DAYS ? "warning"
 								    : "pass");
 		if (h->days_left < 0)
-			put(fp, txt.cell_expired, -h->days_left);
+			put(fp, txt.cell_expired[h->days_left != -1], -h->days_left);
 		else
-			put(fp, txt.cell_expires, h->days_left);
+			put(fp, txt.cell_expires[h->days_left != 1], h->days_left);
 		if (h->not_after[0]) {
 			fputs(" (", fp);
 			esc(fp, h->not_after);

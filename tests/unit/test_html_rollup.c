@@ -158,6 +158,28 @@ static void test_bounded_and_escaped(void **state)
 	html_rollup_free(ru);
 }
 
+static void test_one_day(void **state)
+{
+	(void)state;
+	struct html_rollup *ru = html_rollup_new(&fx_table);
+	for (int i = 0; i < 4; i++) {
+		struct domain_result *r = fx_result("z.example");
+		add_starttls_server(r, i < 2 ? "soon.example" : "gone.example", "pass",
+				    i < 2 ? 1 : -1, "TLSv1.3", "good");
+		html_rollup_add(ru, r);
+		domain_result_unref(r);
+	}
+	char *out = render(ru);
+	assert_non_null(strstr(out, "2 domains use <code>gone.example</code>: its certificate "
+				    "expired 1 day ago</li>"));
+	assert_non_null(strstr(out, "2 domains use <code>soon.example</code>: its certificate "
+				    "expires in 1 day</li>"));
+	assert_non_null(strstr(out, ">1 day left (2030-01-02)"));
+	assert_non_null(strstr(out, ">expired 1 day ago (2030-01-02)"));
+	free(out);
+	html_rollup_free(ru);
+}
+
 static void test_empty(void **state)
 {
 	(void)state;
@@ -200,6 +222,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_and_findings),
 		cmocka_unit_test(test_bounded_and_escaped),
+		cmocka_unit_test(test_one_day),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_in_report),
 	};
