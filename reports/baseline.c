@@ -52,6 +52,10 @@ static size_t hash(const char *s)
 	size_t h = 1469598103934665603u;
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	/* FNV-1a's low bits are weak and the table is indexed by them: mix the high bits in */
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93u;
+	h ^= h >> 32;
 	return h;
 }
 
@@ -417,7 +421,7 @@ struct baseline *baseline_load(const char *path, const char *const *checks, char
 		size_t n = 0;
 		bool too_long = false;
 		int c = EOF;
-		while ((c = getc(f)) != EOF) {
+		while ((c = getc_unlocked(f)) != EOF) {
 			if (n < BASELINE_MAX_LINE)
 				line[n++] = (char)c;
 			else

@@ -225,6 +225,16 @@ not a domain!|not_compared||
 bl-dkim.test|changed|dkim:fail>pass$(score_item bl-dkim.test "$run2" "$run3")|no
 EOF
 
+# the baseline may be the CSV being rewritten: it is read before the report is opened
+cp "$run3" "$OUT/inplace.csv"
+domscan_in scan --resolver "$TESTNET_RESOLVER" --trust-anchor "$TESTNET_TRUST_ANCHOR" \
+	--ca-file "$TESTNET_CA_FILE" --timeout 3 --quiet --no-smtp --csv "$OUT/inplace.csv" \
+	--baseline "$OUT/inplace.csv" --fail-on-regression - <<<"$list2" 2>"$OUT/inplace.stderr"
+RC=$?
+expect_rc "--baseline FILE --csv FILE (the same file)" 0
+n=$(grep -c ',unchanged,' "$OUT/inplace.csv")
+[ "$n" = 8 ] && ok "same file: all 8 compared rows unchanged" || not_ok "same file: $n unchanged rows"
+
 # ---- 6. argument errors
 bscan noarg <<<"$list1" --fail-on-regression
 expect_rc "--fail-on-regression without --baseline" 1
