@@ -21,6 +21,7 @@ enum {
 	OPT_PROFILE,
 	OPT_CONCURRENCY,
 	OPT_TIMEOUT,
+	OPT_DOMAIN_TIMEOUT,
 	OPT_EHLO,
 	OPT_NOSMTP,
 	OPT_BASELINE,
@@ -52,6 +53,7 @@ static const struct option scan_opts[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "domain-timeout", required_argument, NULL, OPT_DOMAIN_TIMEOUT },
 	{ "ehlo", required_argument, NULL, OPT_EHLO },
 	{ "no-smtp", no_argument, NULL, OPT_NOSMTP },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
@@ -100,6 +102,9 @@ static const char scan_help[] =
 	"  --resolver ADDR       recursive resolver, IP or IP@PORT (IPv6: ::1 or ::1@5353);\n"
 	"                        repeatable (default: nameserver lines of /etc/resolv.conf)\n"
 	"  --timeout SECONDS     per network exchange (default 5)\n"
+	"  --domain-timeout SECONDS\n"
+	"                        deadline per domain: checks still running then report\n"
+	"                        error 'deadline exceeded' (default 12 x --timeout; 0 = none)\n"
 	"  --attempts N          DNS tries per query, rotating over resolvers (default 2)\n"
 	"  --qps N               cap on DNS queries per second (default: none)\n"
 	"  --concurrency N       domains in flight (default 128)\n"
@@ -323,6 +328,15 @@ int cli_parse(int argc, char **argv, enum command *cmd, struct config *c, const 
 				return -1;
 			}
 			break;
+		case OPT_DOMAIN_TIMEOUT:
+			if (parse_double(optarg, 0, 86400, &c->domain_timeout) != 0) {
+				*err = xasprintf(
+					"--domain-timeout: '%s' is not a number of seconds "
+					"(0-86400, 0 = none)",
+					optarg);
+				return -1;
+			}
+			break;
 		case OPT_ATTEMPTS:
 			if (parse_double(optarg, 1, 10, &d) != 0 || d != (int)d) {
 				*err = xasprintf("--attempts: '%s' is not a number from 1 to 10",
@@ -430,6 +444,8 @@ int cli_parse(int argc, char **argv, enum command *cmd, struct config *c, const 
 		*err = xstrdup("merge needs the parts to join (try 'domscan help merge')");
 		return -1;
 	}
+	if (c->domain_timeout < 0)
+		c->domain_timeout = 12 * c->timeout;
 	if (c->fail_on_regression && !c->baseline) {
 		*err = xstrdup("--fail-on-regression needs --baseline");
 		return -1;

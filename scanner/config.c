@@ -11,6 +11,7 @@ void config_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	c->concurrency = 128;
 	c->timeout = 5;
+	c->domain_timeout = -1; /* cli_parse derives it from timeout */
 	c->attempts = 2;
 	c->progress = -1;
 }

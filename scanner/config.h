@@ -33,9 +33,10 @@ struct config {
 	char *data_dir; /* where data/ files are read from */
 
 	int concurrency;
-	double timeout; /* seconds per network exchange */
-	int attempts;   /* DNS tries per query */
-	double qps;     /* DNS queries per second cap, 0 = none */
+	double timeout;        /* seconds per network exchange */
+	double domain_timeout; /* seconds per domain (deadline); 0 = none; default 12 x timeout */
+	int attempts;          /* DNS tries per query */
+	double qps;            /* DNS queries per second cap, 0 = none */
 	char *ehlo;
 	bool no_smtp;
 	int progress; /* -1 auto, 0 quiet, 1 on */

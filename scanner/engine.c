@@ -4,6 +4,14 @@
  * Threads: the main thread reads the inputs and writes rows; `concurrency` workers take jobs
  * (one per distinct domain) from a queue and run the check table on them.
  *
+ * Deadline (--domain-timeout): a domain's clock starts when a worker takes its job. Each check
+ * runs into a scratch result that is merged into the job's result only if it finished before
+ * the deadline; once the deadline has passed, the job is "expired": every check not merged yet
+ * gets `error` "deadline exceeded" and the row can be written at once, by the main thread if
+ * the worker is still inside a check (it stops at the next check boundary, and its late result
+ * is dropped). Work shared with other domains (a DNS query, an SMTP probe of an address) runs to
+ * its own bounds and is cached as usual; only this domain stops waiting for it.
+ *
  * Memory is bounded by the window: at most WINDOW rows are between "read" and "written". A job
  * is shared by every row of the same domain (and selector list) while it is in the window or
  * among the RECENT most recently used jobs, so duplicates are scanned once; a duplicate further
@@ -36,9 +44,13 @@ struct job {
 	char **selectors;
 	size_t n_selectors;
 	struct domain_result *res;
-	bool done;   /* under engine.mu */
-	int refs;    /* main thread only */
-	bool in_map; /* main thread only */
+	bool done;       /* under engine.mu: the worker has finished with the job */
+	bool started;    /* under engine.mu: a worker took it (res exists, deadline set) */
+	bool expired;    /* under engine.mu: the deadline passed; res is final */
+	double deadline; /* under engine.mu: now_mono() seconds; 0 = none */
+	size_t n_merged; /* under engine.mu: checks whose results are in res */
+	int refs;        /* main thread only */
+	bool in_map;     /* main thread only */
 	struct job *qnext;
 	struct job *hnext;
 	struct job *lru_prev, *lru_next;
@@ -77,7 +89,8 @@ struct scan {
 	struct engine *eng;
 	struct job *job;
 	struct mx_set *mx;
-	size_t current; /* index of the running check */
+	size_t current;  /* index of the running check */
+	json_t *columns; /* columns set by the running check, merged with its result */
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -151,21 +164,55 @@ const struct check_result *scan_result_of(const struct scan *s, const char *name
 
 void scan_set_column(struct scan *s, const char *column, json_t *value)
 {
-	json_object_set_new(s->job->res->columns, column, value ? value : json_null());
+	json_object_set_new(s->columns, column, value ? value : json_null());
 }
 
 const json_t *scan_get_column(const struct scan *s, const char *column)
 {
-	return json_object_get(s->job->res->columns, column);
+	const json_t *v = json_object_get(s->columns, column);
+	return v ? v : json_object_get(s->job->res->columns, column);
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* workers */
 
+static double domain_timeout(const struct config *cfg)
+{
+	return cfg->domain_timeout < 0 ? 12 * cfg->timeout : cfg->domain_timeout;
+}
+
+/* Under e->mu: finish j at its deadline. Checks not merged yet get `error`. */
+static void expire_locked(struct engine *e, struct job *j)
+{
+	if (j->expired)
+		return;
+	j->expired = true;
+	double dt = domain_timeout(e->cfg);
+	for (size_t i = j->n_merged; i < e->checks->n; i++) {
+		struct check_result *r = &j->res->checks[i];
+		r->verdict = VERDICT_ERROR;
+		result_set_error(r, "deadline exceeded (%g s per domain)", dt);
+		json_object_set_new(r->detail, "deadline_exceeded", json_true());
+	}
+	pthread_cond_broadcast(&e->done_cv);
+}
+
+static bool past_deadline(const struct job *j)
+{
+	return j->deadline > 0 && now_mono() > j->deadline;
+}
+
 static void run_job(struct engine *e, struct job *j)
 {
 	struct scan s = { .eng = e, .job = j };
-	j->res = domain_result_new(j->domain, e->checks->n);
+	double dt = domain_timeout(e->cfg);
+	struct domain_result *res = domain_result_new(j->domain, e->checks->n);
+	pthread_mutex_lock(&e->mu);
+	j->res = res;
+	j->deadline = dt > 0 ? now_mono() + dt : 0;
+	j->started = true;
+	thread_deadline_set(j->deadline);
+	pthread_mutex_unlock(&e->mu);
 	size_t np = e->checks->n_prefetch;
 	if (np) {
 		char **names = xcalloc(np, sizeof(char *));
@@ -185,14 +232,40 @@ static void run_job(struct engine *e, struct job *j)
 		free(rep);
 	}
 	for (size_t i = 0; i < e->checks->n; i++) {
+		pthread_mutex_lock(&e->mu);
+		if (j->expired || past_deadline(j)) {
+			expire_locked(e, j);
+			pthread_mutex_unlock(&e->mu);
+			break;
+		}
+		pthread_mutex_unlock(&e->mu);
 		s.current = i;
+		s.columns = json_object();
 		const struct check *c = e->checks->checks[i];
-		struct check_result *r = &j->res->checks[i];
+		struct check_result r = { .detail = json_object() };
 		double t0 = now_mono();
-		c->run(&s, r);
-		json_object_set_new(r->detail, "elapsed_ms",
+		c->run(&s, &r);
+		json_object_set_new(r.detail, "elapsed_ms",
 				    json_integer((json_int_t)((now_mono() - t0) * 1000)));
+		pthread_mutex_lock(&e->mu);
+		if (j->expired || past_deadline(j)) {
+			/* still running at the deadline: its result does not count */
+			expire_locked(e, j);
+			json_decref(r.detail);
+			free(r.error);
+		} else {
+			struct check_result *dst = &res->checks[i];
+			json_decref(dst->detail);
+			free(dst->error);
+			*dst = r;
+			json_object_update(res->columns, s.columns);
+			j->n_merged = i + 1;
+		}
+		pthread_mutex_unlock(&e->mu);
+		json_decref(s.columns);
+		s.columns = NULL;
 	}
+	thread_deadline_set(0);
 	mx_set_free(s.mx);
 }
 
@@ -694,7 +767,10 @@ int engine_run(const struct config *cfg, const struct check_table *checks,
 		pthread_mutex_lock(&e.mu);
 		while (count > 0) {
 			struct slot *sl = &ring[head];
-			if (sl->job && !sl->job->done)
+			struct job *hj = sl->job;
+			if (hj && !hj->done && !hj->expired && hj->started && past_deadline(hj))
+				expire_locked(&e, hj);
+			if (hj && !hj->done && !hj->expired)
 				break;
 			pthread_mutex_unlock(&e.mu);
 			for (size_t i = 0; i < n_reporters; i++)

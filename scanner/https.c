@@ -195,8 +195,14 @@ void https_fetch(struct https_fetcher *f, const char *host, const char *path, si
 		curl_easy_setopt(c, CURLOPT_CAINFO, f->cfg->ca_file);
 		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
 	}
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(t * 1000));
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(2 * t * 1000));
+	/* The whole transfer: twice the timeout, and never more than a domain may take
+	 * (--domain-timeout), however slowly the server sends. */
+	double total = 2 * t;
+	double dt = !f->cfg ? 0 : f->cfg->domain_timeout < 0 ? 12 * t : f->cfg->domain_timeout;
+	if (dt > 0 && dt < total)
+		total = dt;
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)((t < total ? t : total) * 1000));
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(total * 1000));
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_bytes);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);

@@ -7,7 +7,7 @@
  * proxy from the environment, the certificate verified for the host name against
  * cfg->ca_file (or the system store when NULL), the body capped in the write callback
  * (CURLOPT_MAXFILESIZE does not stop a chunked body), cfg->timeout for the connection and
- * twice that for the whole transfer.
+ * twice that for the whole transfer (at most cfg->domain_timeout).
  *
  * Caching: the fetcher does not cache; callers cache what they derive from a response in the
  * run-wide memo (scanner/memo.h), e.g. the MTA-STS check per policy host.

@@ -108,7 +108,8 @@ bool smtp_reply_has_ext(const struct smtp_reply *r, const char *keyword)
 
 struct entry {
 	char *ip;
-	json_t *result; /* NULL while in flight */
+	json_t *result;  /* NULL while in flight */
+	json_t *gave_up; /* what a waiter whose deadline passed gets (created once) */
 	unsigned connections;
 	double last_connect;
 	struct entry *next;
@@ -123,6 +124,7 @@ struct smtp_prober {
 	struct tls_tables *tables;
 	char *ehlo;
 	double timeout;
+	double total; /* seconds for the whole probe of one address */
 	bool disabled;
 };
 
@@ -171,6 +173,12 @@ struct smtp_prober *smtp_prober_new(const struct config *cfg, char **err)
 	p->n_buckets = 1024;
 	p->buckets = xcalloc(p->n_buckets, sizeof(*p->buckets));
 	p->timeout = cfg && cfg->timeout > 0 ? cfg->timeout : 5;
+	/* A probe never takes longer than a domain may (--domain-timeout), so a hostile server
+	 * cannot hold a worker past one domain deadline; 60 x timeout at most. */
+	p->total = 60 * p->timeout;
+	double dt = !cfg ? 0 : cfg->domain_timeout < 0 ? 12 * p->timeout : cfg->domain_timeout;
+	if (dt > 0 && dt < p->total)
+		p->total = dt;
 	if (cfg && cfg->ehlo && *cfg->ehlo) {
 		p->ehlo = xstrdup(cfg->ehlo);
 	} else {
@@ -225,6 +233,7 @@ void smtp_prober_free(struct smtp_prober *p)
 			struct entry *n = e->next;
 			free(e->ip);
 			json_decref(e->result);
+			json_decref(e->gave_up);
 			free(e);
 			e = n;
 		}
@@ -276,8 +285,32 @@ const json_t *smtp_probe(struct smtp_prober *p, const char *mx_name, const char 
 	pthread_mutex_lock(&p->mu);
 	struct entry *e = find(p, ip);
 	if (e) {
-		while (!e->result)
-			pthread_cond_wait(&p->cv, &p->mu);
+		/* Another domain's probe of this address is in flight: wait for it, but not past
+		 * this thread's deadline (the probe itself runs on to its own bounds). */
+		double dl = thread_deadline();
+		while (!e->result) {
+			if (dl <= 0) {
+				pthread_cond_wait(&p->cv, &p->mu);
+				continue;
+			}
+			double left = dl - now_mono();
+			if (left <= 0) {
+				if (!e->gave_up)
+					e->gave_up = json_pack(
+						"{s:s,s:s,s:s}", "ip", ip, "status", "smtp_error",
+						"reason",
+						"deadline exceeded while waiting for the probe of this "
+						"address in progress");
+				pthread_mutex_unlock(&p->mu);
+				return e->gave_up;
+			}
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			double until = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + left;
+			ts.tv_sec = (time_t)until;
+			ts.tv_nsec = (long)((until - (double)ts.tv_sec) * 1e9);
+			pthread_cond_timedwait(&p->cv, &p->mu, &ts);
+		}
 		pthread_mutex_unlock(&p->mu);
 		return e->result;
 	}
@@ -299,7 +332,7 @@ const json_t *smtp_probe(struct smtp_prober *p, const char *mx_name, const char 
 			.ehlo = p->ehlo,
 			.timeout = p->timeout,
 			.conn_deadline = 4 * p->timeout,
-			.total_deadline = 60 * p->timeout,
+			.total_deadline = p->total,
 			.max_connections = MAX_CONNECTIONS,
 			.before_connect = before_connect,
 			.arg = &h,

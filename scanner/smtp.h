@@ -6,6 +6,12 @@
  * connection to an address is open at a time, and connections to one address are spaced.
  * The result's keys are described in docs/starttls.md.
  *
+ * Bounds: every SMTP reply must arrive within the timeout and SMTP_REPLY_MAX_BYTES/LINES, a
+ * connection lasts at most 4 x timeout, the probe of one address at most 60 x timeout and
+ * never longer than --domain-timeout. A caller waiting for another domain's probe of the same
+ * address stops waiting at its thread_deadline() (util.h) and gets a result with status
+ * "smtp_error" and the reason "deadline exceeded ...".
+ *
  * Thread safety: smtp_* functions may be called from any thread.
  * Ownership: probe results are owned by the prober's cache (immutable once done) and live
  * until smtp_prober_free(); callers borrow them. smtp_reply_parse() fills an owned reply that

@@ -469,13 +469,17 @@ static void hs_result_clear(struct hs_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* One connection: TCP, banner, EHLO, STARTTLS, TLS handshake, QUIT. */
+/* One connection: TCP, banner, EHLO, STARTTLS, TLS handshake, QUIT; over by conn_deadline
+ * seconds and never past `limit` (the enumeration's total deadline), however the server
+ * trickles its bytes. */
 static void one_connection(const struct tls_probe_env *env, const char *ip, const char *sni,
-			   const struct hs_params *hp, struct hs_result *r)
+			   const struct hs_params *hp, struct hs_result *r, double limit)
 {
 	memset(r, 0, sizeof(*r));
 	r->ems = r->secure_reneg = r->client_reneg = -1;
 	struct conn c = { .fd = -1, .deadline = now_mono() + env->conn_deadline };
+	if (limit > 0 && c.deadline > limit)
+		c.deadline = limit;
 	buf_init(&c.rb, SMTP_REPLY_MAX_BYTES + 4096);
 	struct smtp_reply rep = { 0 };
 	SSL *ssl = NULL;
@@ -672,7 +676,7 @@ static void do_conn(struct run *run, const struct hs_params *hp, struct hs_resul
 			snprintf(r->reason, sizeof(r->reason), "connection budget exhausted");
 			return;
 		}
-		one_connection(run->env, run->ip, run->sni, hp, r);
+		one_connection(run->env, run->ip, run->sni, hp, r, run->total_deadline);
 		if (r->out != OUT_TEMP &&
 		    !(r->out == OUT_UNREACHABLE && attempt == 0 && strstr(r->reason, "reset")))
 			return;

@@ -103,6 +103,19 @@ double now_mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Per-thread by design: each worker scans one domain at a time (see util.h). */
+static _Thread_local double tl_deadline;
+
+void thread_deadline_set(double deadline)
+{
+	tl_deadline = deadline;
+}
+
+double thread_deadline(void)
+{
+	return tl_deadline;
+}
+
 double now_wall(void)
 {
 	struct timespec ts;

@@ -31,6 +31,14 @@ double now_mono(void);
 /** Seconds since the epoch (wall clock). */
 double now_wall(void);
 
+/**
+ * The calling thread's deadline on the now_mono() clock, 0 = none. The engine sets it per
+ * domain (--domain-timeout) on its worker threads; services that make a caller wait for work
+ * done on behalf of others (the SMTP prober's per-address probe in flight) stop waiting then.
+ */
+void thread_deadline_set(double deadline);
+double thread_deadline(void);
+
 /** Lower-case ASCII copy of s; malloc'd. */
 char *str_lower(const char *s);
 /** Case-insensitive ASCII prefix test. */

@@ -182,7 +182,8 @@ class Server:
                 if rel not in nxt:
                     return message(qid, rd, qw, qtype, rcode=3, authority=[soa], edns=edns)
                 target = (nxt[rel] + '.' + zn) if nxt[rel] else zn
-            return message(qid, rd, qw, qtype, answer=[rr(qname, T_CNAME, name_wire(target))], edns=edns)
+            # TTL 0: resolvers cannot serve the chain from their cache, so every lookup walks it
+            return message(qid, rd, qw, qtype, answer=[rr(qname, T_CNAME, name_wire(target), ttl=0)], edns=edns)
         if z == 'spfbomb':
             rel = qname[:-len(zn)].rstrip('.')
             if qtype == T_TXT and (rel == '' or (rel.startswith('i') and rel[1:].isdigit() and len(rel) < 60)):
