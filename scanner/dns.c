@@ -63,6 +63,7 @@ struct txn {
 	int sock;    /* index into client->socks, -1 when not in flight */
 	int attempt; /* attempts made */
 	int server0; /* first server tried */
+	int bad;     /* replies under its ID that did not match it (question, unparseable) */
 	double deadline;
 	/* result */
 	bool done;
@@ -637,6 +638,7 @@ static void handle_readable(struct dns_client *c, struct sock *s, uint8_t *buf)
 		ldns_pkt *p = match_reply(buf, (size_t)n, id, t->qname, t->qtype);
 		if (!p) {
 			__atomic_add_fetch(&c->stats.mismatched, 1, __ATOMIC_RELAXED);
+			t->bad++;
 			continue;
 		}
 		ldns_pkt_rcode rc = ldns_pkt_get_rcode(p);
@@ -709,11 +711,23 @@ static void *io_thread(void *arg)
 			__atomic_add_fetch(&c->stats.timeouts, 1, __ATOMIC_RELAXED);
 			char srv[80];
 			server_str(&c->servers[t->server0 % (int)c->n_servers], srv, sizeof(srv));
-			txn_complete(
-				c, t, DNS_TIMEOUT, NULL,
-				xasprintf("timeout: no answer after %d attempt%s of %gs (%s%s)",
-					  t->attempt, t->attempt == 1 ? "" : "s", c->timeout, srv,
-					  c->n_servers > 1 ? " and others" : ""));
+			if (t->bad)
+				txn_complete(
+					c, t, DNS_MALFORMED, NULL,
+					xasprintf(
+						"no valid reply after %d attempt%s of %gs (%s%s): "
+						"%d repl%s with the query's ID did not match its "
+						"question or could not be parsed",
+						t->attempt, t->attempt == 1 ? "" : "s", c->timeout,
+						srv, c->n_servers > 1 ? " and others" : "", t->bad,
+						t->bad == 1 ? "y" : "ies"));
+			else
+				txn_complete(
+					c, t, DNS_TIMEOUT, NULL,
+					xasprintf(
+						"timeout: no answer after %d attempt%s of %gs (%s%s)",
+						t->attempt, t->attempt == 1 ? "" : "s", c->timeout,
+						srv, c->n_servers > 1 ? " and others" : ""));
 		}
 		if (c->fly_head && c->fly_head->deadline - now < wake)
 			wake = c->fly_head->deadline - now;
@@ -1170,6 +1184,7 @@ struct dns_reply *dns_query_server(struct dns_client *c, const struct dns_server
 	double deadline = now_mono() + c->timeout;
 	uint8_t *buf = xmalloc(UDP_BUFSIZE);
 	ldns_pkt *p = NULL;
+	int bad = 0;
 	r->status = DNS_TIMEOUT;
 	while (!p) {
 		double left = deadline - now_mono();
@@ -1187,6 +1202,10 @@ struct dns_reply *dns_query_server(struct dns_client *c, const struct dns_server
 			break;
 		}
 		p = match_reply(buf, (size_t)n, id, d, (uint16_t)type);
+		if (!p) {
+			__atomic_add_fetch(&c->stats.mismatched, 1, __ATOMIC_RELAXED);
+			bad++;
+		}
 	}
 	free(buf);
 	close(fd);
@@ -1204,6 +1223,12 @@ struct dns_reply *dns_query_server(struct dns_client *c, const struct dns_server
 		r->status = DNS_OK;
 		r->pkt = p;
 		r->rcode = ldns_pkt_get_rcode(p);
+	} else if (!r->error && bad) {
+		r->status = DNS_MALFORMED;
+		r->error =
+			xasprintf("no valid reply from %s within %gs: %d repl%s did not match the "
+				  "query (ID, question) or could not be parsed",
+				  srvs, c->timeout, bad, bad == 1 ? "y" : "ies");
 	} else if (!r->error) {
 		r->error = xasprintf("timeout: no answer from %s within %gs", srvs, c->timeout);
 	}
