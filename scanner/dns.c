@@ -1035,6 +1035,17 @@ static void op_begin(struct dns_client *c, struct op *op, const ldns_rdf *qname,
 	free(name);
 }
 
+/* The rcode of a received reply, and an error text when it is neither NOERROR nor NXDOMAIN. */
+static void reply_set_rcode(struct dns_reply *r)
+{
+	r->rcode = ldns_pkt_get_rcode(r->pkt);
+	if (r->rcode != LDNS_RCODE_NOERROR && r->rcode != LDNS_RCODE_NXDOMAIN) {
+		char *rc = ldns_pkt_rcode2str(r->rcode);
+		r->error = xasprintf("%s from the resolver", rc ? rc : "error");
+		free(rc);
+	}
+}
+
 /* Finish a query: the owner waits for its transaction (TCP on TC) and publishes the reply. */
 static struct dns_reply *op_finish(struct dns_client *c, struct op *op)
 {
@@ -1070,14 +1081,8 @@ static struct dns_reply *op_finish(struct dns_client *c, struct op *op)
 			}
 			free(err);
 		}
-		if (r->status == DNS_OK) {
-			r->rcode = ldns_pkt_get_rcode(r->pkt);
-			if (r->rcode != LDNS_RCODE_NOERROR && r->rcode != LDNS_RCODE_NXDOMAIN) {
-				char *rc = ldns_pkt_rcode2str(r->rcode);
-				r->error = xasprintf("%s from the resolver", rc ? rc : "error");
-				free(rc);
-			}
-		}
+		if (r->status == DNS_OK)
+			reply_set_rcode(r);
 		free(t->wire);
 		pthread_cond_destroy(&t->cond);
 		free(t);
@@ -1108,6 +1113,26 @@ static struct dns_reply *bad_name(const char *name, uint16_t type)
 	struct dns_reply *r = reply_new(name ? name : "", type);
 	r->status = DNS_BADNAME;
 	r->error = xasprintf("not a valid DNS name: %.200s", name ? name : "");
+	return r;
+}
+
+struct dns_reply *dns_reply_from_wire(const uint8_t *buf, size_t len, const char *qname,
+				      ldns_rr_type qtype, uint16_t id)
+{
+	ldns_rdf *q = NULL;
+	if (ldns_str2rdf_dname(&q, qname) != LDNS_STATUS_OK || !q)
+		return bad_name(qname, qtype);
+	struct dns_reply *r = reply_new(qname, qtype);
+	ldns_pkt *p = match_reply(buf, len, id, q, qtype);
+	ldns_rdf_deep_free(q);
+	if (!p) {
+		r->status = DNS_MALFORMED;
+		r->error = xstrdup("the reply does not parse or does not match the query");
+		return r;
+	}
+	r->status = DNS_OK;
+	r->pkt = p;
+	reply_set_rcode(r);
 	return r;
 }
 

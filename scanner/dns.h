@@ -98,6 +98,16 @@ struct dns_reply *dns_query_server(struct dns_client *c, const struct dns_server
 void dns_reply_ref(struct dns_reply *r);
 void dns_reply_release(struct dns_reply *r);
 
+/**
+ * The reply the client would make of `len` bytes received for the query (qname, qtype) sent
+ * with `id`: the same checks (ID, QR, one question matching name/type/class) and rcode handling
+ * as for a reply from the network. A reply that does not parse or match gives status
+ * DNS_MALFORMED with an error text. Pure (no I/O); for tests and the fuzz target. The caller owns
+ * the result (dns_reply_release()).
+ */
+struct dns_reply *dns_reply_from_wire(const uint8_t *buf, size_t len, const char *qname,
+				      ldns_rr_type qtype, uint16_t id);
+
 enum dns_outcome {
 	DNS_ANSWER,   /* NOERROR with at least one RR of the asked type (after CNAMEs) */
 	DNS_NODATA,   /* NOERROR, no RR of that type */

@@ -1,0 +1,248 @@
+/* Table-driven tests of how the DNS client judges a received reply (dns_reply_from_wire). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "scanner/dns.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct tcase {
+	const char *qname;     /* the question in the reply */
+	ldns_rr_type qtype;    /* ... and its type */
+	const char *answer[3]; /* answer RRs in presentation format */
+	ldns_pkt_rcode rcode;
+	bool qr;
+	int id_delta; /* reply ID minus query ID */
+	/* what the scanner asked and what it must conclude */
+	const char *ask;
+	ldns_rr_type ask_type;
+	enum dns_outcome want;
+	const char *want_txt; /* first TXT record, or NULL */
+	size_t want_chain;    /* CNAME chain length */
+	const char *err_has;  /* for failures */
+};
+
+static const struct tcase cases[] = {
+	{ "a.test.",
+	  LDNS_RR_TYPE_TXT,
+	  { "a.test. 60 IN TXT \"v=spf1 \" \"-all\"" },
+	  0,
+	  true,
+	  0,
+	  "a.test",
+	  LDNS_RR_TYPE_TXT,
+	  DNS_ANSWER,
+	  "v=spf1 -all",
+	  0,
+	  NULL },
+	{ "A.TEST.",
+	  LDNS_RR_TYPE_TXT,
+	  { "a.test. 60 IN TXT \"x\"" },
+	  0,
+	  true,
+	  0,
+	  "a.test",
+	  LDNS_RR_TYPE_TXT,
+	  DNS_ANSWER,
+	  "x",
+	  0,
+	  NULL },
+	{ "a.test.",
+	  LDNS_RR_TYPE_TXT,
+	  { NULL },
+	  LDNS_RCODE_NXDOMAIN,
+	  true,
+	  0,
+	  "a.test",
+	  LDNS_RR_TYPE_TXT,
+	  DNS_NXDOMAIN,
+	  NULL,
+	  0,
+	  NULL },
+	{ "a.test.",
+	  LDNS_RR_TYPE_TXT,
+	  { "a.test. 60 IN A 127.0.0.1" },
+	  0,
+	  true,
+	  0,
+	  "a.test",
+	  LDNS_RR_TYPE_TXT,
+	  DNS_NODATA,
+	  NULL,
+	  0,
+	  NULL },
+	{ "a.test.",
+	  LDNS_RR_TYPE_TXT,
+	  { NULL },
+	  LDNS_RCODE_SERVFAIL,
+	  true,
+	  0,
+	  "a.test",
+	  LDNS_RR_TYPE_TXT,
+	  DNS_FAILURE,
+	  NULL,
+	  0,
+	  "SERVFAIL" },
+	{ "a.test.",
+	  LDNS_RR_TYPE_TXT,
+	  { NULL },
+	  LDNS_RCODE_REFUSED,
+	  true,
+	  0,
+	  "a.test",
+	  LDNS_RR_TYPE_TXT,
+	  DNS_FAILURE,
+	  NULL,
+	  0,
+	  "REFUSED" },
+	{ "a.test.",
+	  LDNS_RR_TYPE_TXT,
+	  { "a.test. 60 IN CNAME b.test.", "b.test. 60 IN CNAME c.test.",
+	    "c.test. 60 IN TXT \"k\"" },
+	  0,
+	  true,
+	  0,
+	  "a.test",
+	  LDNS_RR_TYPE_TXT,
+	  DNS_ANSWER,
+	  "k",
+	  2,
+	  NULL },
+	/* mismatches are never taken as the answer */
+	{ "b.test.",
+	  LDNS_RR_TYPE_TXT,
+	  { "b.test. 60 IN TXT \"x\"" },
+	  0,
+	  true,
+	  0,
+	  "a.test",
+	  LDNS_RR_TYPE_TXT,
+	  DNS_FAILURE,
+	  NULL,
+	  0,
+	  "does not match" },
+	{ "a.test.",
+	  LDNS_RR_TYPE_A,
+	  { "a.test. 60 IN A 127.0.0.1" },
+	  0,
+	  true,
+	  0,
+	  "a.test",
+	  LDNS_RR_TYPE_TXT,
+	  DNS_FAILURE,
+	  NULL,
+	  0,
+	  "does not match" },
+	{ "a.test.",
+	  LDNS_RR_TYPE_TXT,
+	  { "a.test. 60 IN TXT \"x\"" },
+	  0,
+	  true,
+	  1,
+	  "a.test",
+	  LDNS_RR_TYPE_TXT,
+	  DNS_FAILURE,
+	  NULL,
+	  0,
+	  "does not match" },
+	{ "a.test.",
+	  LDNS_RR_TYPE_TXT,
+	  { "a.test. 60 IN TXT \"x\"" },
+	  0,
+	  false,
+	  0,
+	  "a.test",
+	  LDNS_RR_TYPE_TXT,
+	  DNS_FAILURE,
+	  NULL,
+	  0,
+	  "does not match" },
+};
+
+/* Build the reply's wire form with ldns; returns its length. */
+static size_t build(const struct tcase *c, uint16_t id, uint8_t **wire)
+{
+	ldns_pkt *p = NULL;
+	assert_int_equal(ldns_pkt_query_new_frm_str(&p, c->qname, c->qtype, LDNS_RR_CLASS_IN, 0),
+			 LDNS_STATUS_OK);
+	ldns_pkt_set_id(p, id);
+	ldns_pkt_set_qr(p, c->qr);
+	ldns_pkt_set_rcode(p, (uint8_t)c->rcode);
+	for (size_t i = 0; i < 3 && c->answer[i]; i++) {
+		ldns_rr *rr = NULL;
+		assert_int_equal(ldns_rr_new_frm_str(&rr, c->answer[i], 0, NULL, NULL),
+				 LDNS_STATUS_OK);
+		ldns_pkt_push_rr(p, LDNS_SECTION_ANSWER, rr);
+	}
+	size_t len = 0;
+	assert_int_equal(ldns_pkt2wire(wire, p, &len), LDNS_STATUS_OK);
+	ldns_pkt_free(p);
+	return len;
+}
+
+static void test_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct tcase *c = &cases[i];
+		uint8_t *wire = NULL;
+		size_t len = build(c, (uint16_t)(4660 + c->id_delta), &wire);
+		struct dns_reply *r = dns_reply_from_wire(wire, len, c->ask, c->ask_type, 4660);
+		enum dns_outcome o = dns_reply_outcome(r);
+		if (o != c->want)
+			fail_msg("case %zu: outcome %s, want %s", i, dns_outcome_name(o),
+				 dns_outcome_name(c->want));
+		if (c->err_has) {
+			const char *e = dns_reply_error(r);
+			if (!e || !strstr(e, c->err_has))
+				fail_msg("case %zu: error \"%s\" lacks \"%s\"", i, e ? e : "",
+					 c->err_has);
+		}
+		struct dns_txt *txt = NULL;
+		size_t n = dns_reply_txt(r, &txt);
+		if (c->want_txt) {
+			assert_true(n >= 1);
+			assert_string_equal(txt[0].data, c->want_txt);
+		} else if (o != DNS_ANSWER) {
+			assert_int_equal(n, 0);
+		}
+		dns_txt_free(txt, n);
+		char **chain = NULL;
+		size_t nc = dns_reply_cname_chain(r, &chain);
+		assert_int_equal(nc, c->want_chain);
+		dns_strv_free(chain, nc);
+		dns_reply_release(r);
+		free(wire);
+	}
+}
+
+static void test_garbage(void **state)
+{
+	(void)state;
+	static const uint8_t junk[] = { 0x12, 0x34, 0x81, 0x80, 0, 1, 0, 5, 0, 0, 0, 0, 0xff };
+	struct dns_reply *r =
+		dns_reply_from_wire(junk, sizeof(junk), "a.test", LDNS_RR_TYPE_A, 0x1234);
+	assert_int_equal(dns_reply_outcome(r), DNS_FAILURE);
+	assert_int_equal(r->status, DNS_MALFORMED);
+	dns_reply_release(r);
+	r = dns_reply_from_wire(junk, 3, "a.test", LDNS_RR_TYPE_A, 0x1234);
+	assert_int_equal(dns_reply_outcome(r), DNS_FAILURE);
+	dns_reply_release(r);
+	r = dns_reply_from_wire(junk, sizeof(junk), "bad..name", LDNS_RR_TYPE_A, 0x1234);
+	assert_int_equal(r->status, DNS_BADNAME);
+	dns_reply_release(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_garbage),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
