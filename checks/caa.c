@@ -206,6 +206,20 @@ static void platform_check(struct scan *s, enum verdict v, json_t *det)
 	json_decref(cas);
 }
 
+/* The message of caa_judge_set()'s reasons (fixed English texts). */
+static const struct {
+	const char *reason, *msg;
+} reason_msgs[] = {
+	{ "no CAA record found", MSG("caa.none") },
+	{ "a CAA lookup failed", MSG("caa.lookup_failed") },
+	{ "CAA records found and valid", MSG("caa.pass") },
+	{ "a record does not parse or blocks all issuance", MSG("caa.record_invalid") },
+	{ "an iodef is neither mailto: nor https:", MSG("caa.iodef_invalid") },
+	{ "no issue record", MSG("caa.no_issue") },
+	{ "no issue record; an iodef is neither mailto: nor https:",
+	  MSG("caa.no_issue_iodef_invalid") },
+};
+
 static void caa_run(struct scan *s, struct check_result *out)
 {
 	const char *domain = scan_domain(s);
@@ -235,8 +249,10 @@ static void caa_run(struct scan *s, struct check_result *out)
 
 		if (oc == DNS_FAILURE) {
 			json_object_set_new(step, "error", json_str(dns_reply_error(r)));
-			result_set_error(out, "caa: lookup of %s failed: %s", name,
-					 dns_reply_error(r));
+			result_set_error_msg(out, MSG("caa.lookup_of_failed"),
+					     "caa: lookup of {name} failed: {detail}",
+					     msg_args("name", json_str(name), "detail",
+						      json_str(dns_reply_error(r)), NULL));
 			v = VERDICT_ERROR;
 			reason = "a CAA lookup failed";
 			dns_strv_free(chain, n_chain);
@@ -264,7 +280,15 @@ static void caa_run(struct scan *s, struct check_result *out)
 	}
 	out->verdict = v;
 	json_object_set_new(det, "reason", json_str(reason));
-	result_subtest(out, "caa", v, "%s", reason ? reason : "");
+	const char *msg = NULL;
+	for (size_t i = 0; reason && i < sizeof(reason_msgs) / sizeof(reason_msgs[0]); i++)
+		if (strcmp(reason, reason_msgs[i].reason) == 0)
+			msg = reason_msgs[i].msg;
+	if (msg)
+		result_subtest_msg(out, "caa", v, msg, reason, NULL);
+	else
+		result_subtest_msg(out, "caa", v, MSG("caa.other"), "{detail}",
+				   msg_args("detail", json_str(reason ? reason : ""), NULL));
 	platform_check(s, v, det);
 }
 

@@ -195,10 +195,27 @@ static int match_address(const json_t *probe, const json_t *t, const char *mx, c
 	return m;
 }
 
+/* The messages of match_address()'s and tls_dane_match()'s fixed English reasons. */
+static const struct {
+	const char *reason, *msg;
+} why_msgs[] = {
+	{ "no address", MSG("dane.valid.no_address") },
+	{ "the server could not be reached", MSG("dane.valid.unreachable") },
+	{ "no TLS session with the server (STARTTLS missing or failing)",
+	  MSG("dane.valid.no_tls") },
+	{ "the server presented no certificate chain", MSG("dane.valid.no_chain") },
+	{ "no TLSA record matches the presented chain", MSG("dane.valid.no_match") },
+	{ "DANE-EE matches the server certificate", MSG("dane.valid.ee_match") },
+	{ "DANE-TA matches a CA of the presented chain", MSG("dane.valid.ta_match") },
+	{ "DANE-TA matches, but the chain or name does not verify from it",
+	  MSG("dane.valid.ta_no_verify") },
+};
+
+/* A subtest with message `msg`: English text `tmpl` with `args` (stolen). */
 static json_t *sub(struct check_result *out, const char *name, enum verdict v, const char *server,
-		   int points, int max, const char *reason)
+		   int points, int max, const char *msg, const char *tmpl, json_t *args)
 {
-	json_t *o = result_subtest_obj(out, name, v, "%s", reason);
+	json_t *o = result_subtest_msg(out, name, v, msg, tmpl, args);
 	json_object_set_new(o, "server", json_str(server));
 	if (max >= 0) {
 		json_object_set_new(o, "points", json_integer(points));
@@ -213,7 +230,9 @@ static void dane_run(struct scan *s, struct check_result *out)
 	const struct mx_set *mx = scan_mx(s);
 	if (mx->status == MX_ERROR) {
 		out->verdict = VERDICT_ERROR;
-		result_set_error(out, "MX lookup failed: %s", mx->error ? mx->error : "?");
+		result_set_error_msg(
+			out, MSG("mx.lookup_failed"), "MX lookup failed: {detail}",
+			msg_args("detail", json_str(mx->error ? mx->error : "?"), NULL));
 		return;
 	}
 	if (mx->status != MX_OK || scan_config(s)->no_smtp ||
@@ -240,23 +259,30 @@ static void dane_run(struct scan *s, struct check_result *out)
 		if (!tst || strcmp(tst, "error") == 0) {
 			hv = VERDICT_ERROR;
 			sub(out, "dane_exists", VERDICT_ERROR, h->name, 0, 10,
-			    "the TLSA lookup failed");
-			result_set_error(out, "TLSA lookup for %s failed", h->name);
+			    MSG("dane.exists.lookup_failed"), "the TLSA lookup failed", NULL);
+			result_set_error_msg(out, MSG("dane.tlsa_lookup_failed"),
+					     "TLSA lookup for {host} failed",
+					     msg_args("host", json_str(h->name), NULL));
 		} else if (strcmp(tst, "none") == 0 ||
 			   json_integer_value(json_object_get(t, "usable")) == 0) {
 			hv = VERDICT_FAIL;
-			sub(out, "dane_exists", VERDICT_FAIL, h->name, 0, 10,
-			    strcmp(tst, "none") == 0 ? "no TLSA record"
-						     : "only TLSA usages 0/1, ignored for SMTP");
+			if (strcmp(tst, "none") == 0)
+				sub(out, "dane_exists", VERDICT_FAIL, h->name, 0, 10,
+				    MSG("dane.exists.none"), "no TLSA record", NULL);
+			else
+				sub(out, "dane_exists", VERDICT_FAIL, h->name, 0, 10,
+				    MSG("dane.exists.unusable"),
+				    "only TLSA usages 0/1, ignored for SMTP", NULL);
 		} else if (ds && strcmp(ds, "error") == 0) {
 			hv = VERDICT_ERROR;
 			sub(out, "dane_exists", VERDICT_ERROR, h->name, 0, 10,
-			    "the DNSSEC status of the TLSA records could not be established");
+			    MSG("dane.exists.dnssec_error"),
+			    "the DNSSEC status of the TLSA records could not be established", NULL);
 		} else if (!ds || strcmp(ds, "secure") != 0) {
 			hv = VERDICT_FAIL;
-			char *why = xasprintf("TLSA records are DNSSEC-%s", ds ? ds : "unknown");
-			sub(out, "dane_exists", VERDICT_FAIL, h->name, 0, 10, why);
-			free(why);
+			sub(out, "dane_exists", VERDICT_FAIL, h->name, 0, 10,
+			    MSG("dane.exists.not_secure"), "TLSA records are DNSSEC-{status}",
+			    msg_args("status", json_str(ds ? ds : "unknown"), NULL));
 		} else {
 			/* Validity per address. dane_exists and dane_valid share Internet.nl's
 			 * dane_score (internetnl-mail-test.md §2.7): both get 10 only when the
@@ -288,10 +314,23 @@ static void dane_run(struct scan *s, struct check_result *out)
 			if (vv == VERDICT_NOT_TESTED)
 				vv = VERDICT_ERROR; /* no address to check */
 			sub(out, "dane_exists", VERDICT_PASS, h->name, vv == VERDICT_PASS ? 10 : 0,
-			    10, "DNSSEC-secure TLSA records");
-			sub(out, "dane_valid", vv, h->name, vv == VERDICT_PASS ? 10 : 0, 10,
-			    vv == VERDICT_PASS ? "the presented chains match the TLSA records"
-					       : last_why);
+			    10, MSG("dane.exists.pass"), "DNSSEC-secure TLSA records", NULL);
+			if (vv == VERDICT_PASS) {
+				sub(out, "dane_valid", vv, h->name, 10, 10, MSG("dane.valid.pass"),
+				    "the presented chains match the TLSA records", NULL);
+			} else {
+				const char *wm = NULL;
+				for (size_t w = 0; w < sizeof(why_msgs) / sizeof(why_msgs[0]); w++)
+					if (strcmp(last_why, why_msgs[w].reason) == 0)
+						wm = why_msgs[w].msg;
+				if (wm)
+					sub(out, "dane_valid", vv, h->name, 0, 10, wm, last_why,
+					    NULL);
+				else
+					sub(out, "dane_valid", vv, h->name, 0, 10,
+					    MSG("dane.valid.other"), "{detail}",
+					    msg_args("detail", json_str(last_why), NULL));
+			}
 			hv = vv;
 		}
 		/* Rollover scheme: two 3 x x, or 3 x x with 2 x x. */
@@ -306,8 +345,13 @@ static void dane_run(struct scan *s, struct check_result *out)
 				n2 += u == 2;
 			}
 			bool roll = is_secure_found(t) && (n3 >= 2 || (n3 >= 1 && n2 >= 1));
-			sub(out, "dane_rollover", roll ? VERDICT_PASS : VERDICT_INFO, h->name, 0,
-			    -1, roll ? "a rollover scheme is in place" : "no rollover scheme");
+			if (roll)
+				sub(out, "dane_rollover", VERDICT_PASS, h->name, 0, -1,
+				    MSG("dane.rollover.pass"), "a rollover scheme is in place",
+				    NULL);
+			else
+				sub(out, "dane_rollover", VERDICT_INFO, h->name, 0, -1,
+				    MSG("dane.rollover.none"), "no rollover scheme", NULL);
 		}
 		json_object_set_new(so, "verdict", json_string(verdict_name(hv)));
 		json_array_append_new(servers, so);

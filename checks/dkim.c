@@ -359,9 +359,10 @@ static json_t *examine(const char *sel, const char *name, struct dns_reply *r, s
 	return o;
 }
 
-static void subtest_dkim(struct check_result *out, enum verdict v, const char *reason)
+static void subtest_dkim(struct check_result *out, enum verdict v, const char *msg,
+			 const char *reason)
 {
-	json_t *st = result_subtest_obj(out, "dkim", v, "%s", reason);
+	json_t *st = result_subtest_msg(out, "dkim", v, msg, reason, NULL);
 	if (v == VERDICT_NOT_TESTED)
 		return; /* exempt (non-sending domain): not counted */
 	bool ok = v == VERDICT_PASS || v == VERDICT_WARNING || v == VERDICT_INFO;
@@ -481,16 +482,22 @@ static void dkim_run(struct scan *s, struct check_result *out)
 
 	/* The verdict (verdicts.md "dkim"). */
 	enum verdict v;
-	const char *reason;
+	const char *reason, *msg;
 	if (t.n_found > 0) {
 		v = t.keys;
-		reason = v == VERDICT_PASS      ? "DKIM key found"
-			 : v == VERDICT_WARNING ? "the weakest DKIM key is weak or in testing mode"
-						: "the weakest DKIM key is insufficient";
+		if (v == VERDICT_PASS)
+			reason = "DKIM key found", msg = MSG("dkim.pass");
+		else if (v == VERDICT_WARNING)
+			reason = "the weakest DKIM key is weak or in testing mode",
+			msg = MSG("dkim.weak");
+		else
+			reason = "the weakest DKIM key is insufficient",
+			msg = MSG("dkim.insufficient");
 		if (t.n_errors) {
 			v = verdict_worst(v, VERDICT_ERROR);
 			if (v == VERDICT_ERROR)
-				reason = "a selector lookup failed";
+				reason = "a selector lookup failed",
+				msg = MSG("dkim.selector_lookup_failed");
 		}
 	} else if (o0 == DNS_NXDOMAIN) {
 		json_t *ns = json_object();
@@ -501,27 +508,35 @@ static void dkim_run(struct scan *s, struct check_result *out)
 			v = VERDICT_NOT_TESTED;
 			reason =
 				"non-sending domain (DMARC p=reject and SPF v=spf1 -all): no DKIM needed";
+			msg = MSG("dkim.non_sending");
 		} else {
 			v = VERDICT_FAIL;
 			reason = "no DKIM key: _domainkey does not exist (NXDOMAIN)";
+			msg = MSG("dkim.none");
 		}
 	} else if (t.n_revoked_only > 0 && t.n_revoked_only == t.n_with_record) {
 		v = VERDICT_FAIL;
 		reason = "only revoked keys";
+		msg = MSG("dkim.revoked");
 		if (t.n_errors)
 			v = verdict_worst(v, VERDICT_ERROR);
 	} else if (t.n_errors || o0 == DNS_FAILURE) {
 		v = VERDICT_ERROR;
 		reason = t.n_errors ? "a selector lookup failed" : "the _domainkey lookup failed";
-		result_set_error(out, "dkim: %s (%s)", reason,
-				 t.n_errors ? "see detail" : dns_reply_error(r0));
+		msg = t.n_errors ? MSG("dkim.selector_lookup_failed")
+				 : MSG("dkim.domainkey_lookup_failed");
+		result_set_error_msg(
+			out, MSG("dkim.lookup_error"), "dkim: {what} ({detail})",
+			msg_args("what", msg_nested(msg, reason, NULL), "detail",
+				 json_str(t.n_errors ? "see detail" : dns_reply_error(r0)), NULL));
 	} else {
 		v = VERDICT_INFO;
 		reason = "keys exist, selector unknown";
+		msg = MSG("dkim.unknown_selector");
 	}
 	out->verdict = v;
 	json_object_set_new(det, "reason", json_string(reason));
-	subtest_dkim(out, v, reason);
+	subtest_dkim(out, v, msg, reason);
 
 	for (size_t q = 0; q < n_q; q++) {
 		dns_reply_release(replies[q]);

@@ -75,10 +75,11 @@ static void add_points(json_t *st, int points, int max)
 	json_object_set_new(st, "max", json_integer(max));
 }
 
+/* A scored subtest with message `msg`: its English text `tmpl` with `args` (stolen). */
 static void subtest_points(struct check_result *out, const char *name, enum verdict v, int points,
-			   const char *reason)
+			   const char *msg, const char *tmpl, json_t *args)
 {
-	json_t *st = result_subtest_obj(out, name, v, "%s", reason);
+	json_t *st = result_subtest_msg(out, name, v, msg, tmpl, args);
 	add_points(st, points, 10);
 	result_merge(out, v);
 }
@@ -88,7 +89,7 @@ struct dest {
 	char *host;
 	bool external;
 	enum verdict v; /* pass = authorised or internal, warning = not, error = lookup */
-	char *reason;
+	json_t *reason; /* a nested message (msg_nested()), owned */
 };
 
 /* A host name we may put into a query: LDH labels and dots, at most 253 bytes. */
@@ -109,13 +110,17 @@ static void authorise(struct dns_reply *r, const char *qname, struct dest *d)
 {
 	if (r->status == DNS_BADNAME) {
 		d->v = VERDICT_WARNING;
-		d->reason = xasprintf("%s cannot be a DNS name: not authorised", qname);
+		d->reason = msg_nested(MSG("dmarc.dest.bad_name"),
+				       "{name} cannot be a DNS name: not authorised",
+				       msg_args("name", json_str(qname), NULL));
 		return;
 	}
 	enum dns_outcome o = dns_reply_outcome(r);
 	if (o == DNS_FAILURE) {
 		d->v = VERDICT_ERROR;
-		d->reason = xasprintf("TXT %s: %s", qname, dns_reply_error(r));
+		d->reason = msg_nested(MSG("dns.txt_lookup_failed"), "TXT {name}: {detail}",
+				       msg_args("name", json_str(qname), "detail",
+						json_str(dns_reply_error(r)), NULL));
 		return;
 	}
 	struct dns_txt *txt = NULL;
@@ -131,12 +136,17 @@ static void authorise(struct dns_reply *r, const char *qname, struct dest *d)
 	dns_txt_free(txt, n);
 	if (valid == 1) {
 		d->v = VERDICT_PASS;
-		d->reason = xasprintf("authorised by %s", qname);
+		d->reason = msg_nested(MSG("dmarc.dest.authorised"), "authorised by {name}",
+				       msg_args("name", json_str(qname), NULL));
 	} else {
 		d->v = VERDICT_WARNING;
-		d->reason =
-			valid ? xasprintf("%zu DMARC records at %s: not authorised", valid, qname)
-			      : xasprintf("no DMARC record at %s: not authorised", qname);
+		d->reason = valid ? msg_nested(MSG("dmarc.dest.several"),
+					       "{count} DMARC records at {name}: not authorised",
+					       msg_args("count", json_integer((json_int_t)valid),
+							"name", json_str(qname), NULL))
+				  : msg_nested(MSG("dmarc.dest.none"),
+					       "no DMARC record at {name}: not authorised",
+					       msg_args("name", json_str(qname), NULL));
 	}
 }
 
@@ -147,8 +157,8 @@ static void authorise(struct dns_reply *r, const char *qname, struct dest *d)
  */
 static enum verdict check_destinations(struct scan *s, const struct psl_db *psl,
 				       const char *domain_org, const char *policy_domain,
-				       const struct dmarc_record *rec, json_t *dests,
-				       struct buf *why, bool *unauth)
+				       const struct dmarc_record *rec, json_t *dests, json_t *why,
+				       bool *unauth)
 {
 	struct dest d[MAX_DEST_HOSTS];
 	size_t nd = 0;
@@ -180,7 +190,8 @@ static enum verdict check_destinations(struct scan *s, const struct psl_db *psl,
 			continue;
 		if (!plain_host(d[k].host)) {
 			d[k].v = VERDICT_WARNING;
-			d[k].reason = xstrdup("not a host name: not authorised");
+			d[k].reason = msg_nested(MSG("dmarc.dest.not_host"),
+						 "not a host name: not authorised", NULL);
 			continue;
 		}
 		qnames[nq] = xasprintf("%s._report._dmarc.%s", policy_domain, d[k].host);
@@ -205,16 +216,16 @@ static enum verdict check_destinations(struct scan *s, const struct psl_db *psl,
 					    d[k].v == VERDICT_ERROR
 						    ? json_null()
 						    : json_boolean(d[k].v == VERDICT_PASS));
-			json_object_set_new(o, "reason", json_str(d[k].reason));
+			json_object_set(o, "reason", json_object_get(d[k].reason, "text"));
 			if (d[k].v != VERDICT_PASS)
-				buf_printf(why, "%s%s", why->len ? "; " : "", d[k].reason);
+				json_array_append(why, d[k].reason);
 		}
 		json_array_append_new(dests, o);
 		worst = verdict_worst(worst, d[k].v);
 		if (d[k].v == VERDICT_WARNING)
 			*unauth = true;
 		free(d[k].host);
-		free(d[k].reason);
+		json_decref(d[k].reason);
 	}
 	return worst;
 }
@@ -235,9 +246,10 @@ static void run(struct scan *s, struct check_result *out)
 	const struct psl_db *psl = scan_psl(s);
 	if (!psl) {
 		const char *perr = "the Public Suffix List could not be loaded";
-		result_set_error(out, "%s", perr);
-		subtest_points(out, "dmarc", VERDICT_ERROR, 0, perr);
-		subtest_points(out, "dmarc_policy", VERDICT_ERROR, 0, perr);
+		result_set_error_msg(out, MSG("dmarc.no_psl"), perr, NULL);
+		subtest_points(out, "dmarc", VERDICT_ERROR, 0, MSG("dmarc.no_psl"), perr, NULL);
+		subtest_points(out, "dmarc_policy", VERDICT_ERROR, 0, MSG("dmarc.no_psl"), perr,
+			       NULL);
 		return;
 	}
 	char *org = psl_db_org_domain(psl, domain);
@@ -264,17 +276,23 @@ static void run(struct scan *s, struct check_result *out)
 
 	switch (f) {
 	case FOUND_FAILURE:
-		result_set_error(out, "%s", at.error);
-		subtest_points(out, "dmarc", VERDICT_ERROR, 0, at.error);
-		subtest_points(out, "dmarc_policy", VERDICT_ERROR, 0, at.error);
+		result_set_error_msg(out, MSG("dmarc.lookup_failed"), "{detail}",
+				     msg_args("detail", json_str(at.error), NULL));
+		subtest_points(out, "dmarc", VERDICT_ERROR, 0, MSG("dmarc.lookup_failed"),
+			       "{detail}", msg_args("detail", json_str(at.error), NULL));
+		subtest_points(out, "dmarc_policy", VERDICT_ERROR, 0, MSG("dmarc.lookup_failed"),
+			       "{detail}", msg_args("detail", json_str(at.error), NULL));
 		goto done;
 	case FOUND_NONE:
-		subtest_points(
-			out, "dmarc", VERDICT_FAIL, 0,
-			org && strcmp(org, domain) != 0
-				? "no DMARC record at the domain or its organisational domain"
-				: "no DMARC record");
-		subtest_points(out, "dmarc_policy", VERDICT_NOT_TESTED, 0, "no DMARC record");
+		if (org && strcmp(org, domain) != 0)
+			subtest_points(out, "dmarc", VERDICT_FAIL, 0, MSG("dmarc.none_org"),
+				       "no DMARC record at the domain or its organisational domain",
+				       NULL);
+		else
+			subtest_points(out, "dmarc", VERDICT_FAIL, 0, MSG("dmarc.none"),
+				       "no DMARC record", NULL);
+		subtest_points(out, "dmarc_policy", VERDICT_NOT_TESTED, 0, MSG("dmarc.none"),
+			       "no DMARC record", NULL);
 		goto done;
 	case FOUND_MANY:
 	case FOUND_ONE:
@@ -288,27 +306,34 @@ static void run(struct scan *s, struct check_result *out)
 		json_array_append_new(records, raw_json(&at.txt[at.idx[i]]));
 	json_object_set_new(det, "records", records);
 	if (f == FOUND_MANY) {
-		subtest_points(out, "dmarc", VERDICT_FAIL, 0,
-			       found_at[0] == 'd'
-				       ? "more than one DMARC record at the domain"
-				       : "more than one DMARC record at the organisational domain");
+		if (found_at[0] == 'd')
+			subtest_points(out, "dmarc", VERDICT_FAIL, 0, MSG("dmarc.several"),
+				       "more than one DMARC record at the domain", NULL);
+		else
+			subtest_points(out, "dmarc", VERDICT_FAIL, 0, MSG("dmarc.several_org"),
+				       "more than one DMARC record at the organisational domain",
+				       NULL);
 		subtest_points(out, "dmarc_policy", VERDICT_NOT_TESTED, 0,
-			       "more than one DMARC record");
+			       MSG("dmarc.policy.several"), "more than one DMARC record", NULL);
 		goto done;
 	}
 
 	const struct dns_txt *raw = &at.txt[at.idx[0]];
 	json_object_set_new(det, "record", raw_json(raw));
-	subtest_points(out, "dmarc", VERDICT_PASS, 10,
-		       found_at[0] == 'd' ? "DMARC record found at the domain"
-					  : "DMARC record found at the organisational domain");
+	if (found_at[0] == 'd')
+		subtest_points(out, "dmarc", VERDICT_PASS, 10, MSG("dmarc.pass"),
+			       "DMARC record found at the domain", NULL);
+	else
+		subtest_points(out, "dmarc", VERDICT_PASS, 10, MSG("dmarc.pass_org"),
+			       "DMARC record found at the organisational domain", NULL);
 
 	struct dmarc_record rec;
 	char *err = NULL;
 	if (dmarc_parse(raw->data, raw->len, &rec, &err) != 0) {
 		json_object_set_new(det, "syntax_error", json_str(err));
-		json_t *st = result_subtest_obj(out, "dmarc_policy", VERDICT_FAIL,
-						"invalid syntax: %s", err);
+		json_t *st = result_subtest_msg(
+			out, "dmarc_policy", VERDICT_FAIL, MSG("dmarc.policy.syntax"),
+			"invalid syntax: {detail}", msg_args("detail", json_str(err), NULL));
 		add_points(st, 0, 10);
 		result_merge(out, VERDICT_FAIL);
 		free(err);
@@ -331,46 +356,59 @@ static void run(struct scan *s, struct check_result *out)
 	}
 
 	if (missing) {
-		subtest_points(out, "dmarc_policy", VERDICT_FAIL, 2,
-			       found_at[0] == 'd'
-				       ? "no p= policy"
-				       : "no sp= or p= policy at the organisational domain");
+		if (found_at[0] == 'd')
+			subtest_points(out, "dmarc_policy", VERDICT_FAIL, 2,
+				       MSG("dmarc.policy.no_p"), "no p= policy", NULL);
+		else
+			subtest_points(out, "dmarc_policy", VERDICT_FAIL, 2,
+				       MSG("dmarc.policy.no_sp_p"),
+				       "no sp= or p= policy at the organisational domain", NULL);
 	} else if (eff == DMARC_POLICY_NONE) {
-		subtest_points(out, "dmarc_policy", VERDICT_FAIL, 2,
-			       "the policy is none (monitoring only)");
+		subtest_points(out, "dmarc_policy", VERDICT_FAIL, 2, MSG("dmarc.policy.none"),
+			       "the policy is none (monitoring only)", NULL);
 	} else if (eff == DMARC_POLICY_QUARANTINE && rec.t == 'y') {
-		subtest_points(out, "dmarc_policy", VERDICT_FAIL, 2,
-			       "t=y (testing mode) with quarantine");
+		subtest_points(out, "dmarc_policy", VERDICT_FAIL, 2, MSG("dmarc.policy.testing"),
+			       "t=y (testing mode) with quarantine", NULL);
 	} else {
 		json_t *dests = json_array();
 		json_object_set_new(det, "destinations", dests);
-		struct buf why;
-		buf_init(&why, 2048);
+		json_t *why = json_array();
 		bool unauth = false;
 		enum verdict dv = check_destinations(s, psl, org ? org : domain, policy_domain,
-						     &rec, dests, &why, &unauth);
-		char *whys = buf_steal(&why);
+						     &rec, dests, why, &unauth);
 		if (unauth)
 			subtest_points(out, "dmarc_policy", VERDICT_WARNING, 10,
+				       MSG("dmarc.policy.unauthorised"),
 				       "the policy is good, but an external report destination is "
-				       "not authorised");
+				       "not authorised",
+				       NULL);
 		else
-			subtest_points(out, "dmarc_policy", VERDICT_PASS, 10,
-				       dmarc_policy_name(eff));
+			subtest_points(
+				out, "dmarc_policy", VERDICT_PASS, 10, MSG("dmarc.policy.pass"),
+				"{policy}",
+				msg_args("policy", json_string(dmarc_policy_name(eff)), NULL));
 		if (json_array_size(dests) > 0) {
 			if (dv == VERDICT_ERROR)
-				result_set_error(out, "%s", whys);
-			result_subtest(out, "dmarc_external", dv, "%s",
-				       dv == VERDICT_PASS ? "every external report destination is "
-							    "authorised (or none is external)"
-							  : whys);
+				result_set_error_msg(
+					out, MSG("dmarc.external.problems"), "{problems}",
+					msg_args("problems", json_deep_copy(why), NULL));
+			if (dv == VERDICT_PASS)
+				result_subtest_msg(out, "dmarc_external", dv,
+						   MSG("dmarc.external.pass"),
+						   "every external report destination is "
+						   "authorised (or none is external)",
+						   NULL);
+			else
+				result_subtest_msg(out, "dmarc_external", dv,
+						   MSG("dmarc.external.problems"), "{problems}",
+						   msg_args("problems", json_incref(why), NULL));
 			result_merge(out, dv);
 		}
-		free(whys);
+		json_decref(why);
 		if (rec.has_pct && rec.pct < 100) {
-			result_subtest(out, "dmarc_pct", VERDICT_WARNING,
-				       "pct=%d: the policy applies to part of the mail only",
-				       rec.pct);
+			result_subtest_msg(out, "dmarc_pct", VERDICT_WARNING, MSG("dmarc.pct"),
+					   "pct={pct}: the policy applies to part of the mail only",
+					   msg_args("pct", json_integer(rec.pct), NULL));
 			result_merge(out, VERDICT_WARNING);
 		}
 	}

@@ -56,36 +56,64 @@ static enum verdict valid_verdict(enum dnssec_status s)
 	}
 }
 
-static const char *exists_reason(enum dnssec_status s)
+/* The existence subtest's message (id and English text) for a status other than error. */
+static void exists_msg(enum dnssec_status s, const char **id, const char **text)
 {
 	switch (s) {
 	case DNSSEC_SECURE:
-		return "signed";
+		*id = MSG("dnssec.exists.signed"), *text = "signed";
+		break;
 	case DNSSEC_BOGUS:
-		return "signed, but validation fails";
+		*id = MSG("dnssec.exists.bogus"), *text = "signed, but validation fails";
+		break;
 	case DNSSEC_INSECURE:
-		return "not signed";
+		*id = MSG("dnssec.exists.unsigned"), *text = "not signed";
+		break;
 	default:
-		return "could not find out";
+		*id = MSG("dnssec.exists.unknown"), *text = "could not find out";
+		break;
 	}
 }
 
-/* Warnings that make a secure zone `warning` (RFC 8624, RFC 9276). NULL when none. */
-static char *secure_findings(const struct dnssec_result *r)
+/*
+ * Warnings that make a secure zone `warning` (RFC 8624, RFC 9276) as a nested message
+ * (msg_nested()), NULL when none.
+ */
+static json_t *secure_findings(const struct dnssec_result *r)
 {
 	if (r->status != DNSSEC_SECURE)
 		return NULL;
+	json_t *it = msg_args("iterations", json_integer(r->nsec3_iterations), NULL);
 	if (r->deprecated_alg && r->nsec3_iterations > 0)
-		return xasprintf("deprecated signing algorithm (RFC 8624) and NSEC3 with %d "
-				 "iterations (RFC 9276 recommends 0)",
-				 r->nsec3_iterations);
-	if (r->deprecated_alg)
-		return xstrdup("deprecated signing algorithm (RSAMD5, DSA, RSASHA1 or "
-			       "RSASHA1-NSEC3-SHA1; RFC 8624)");
+		return msg_nested(MSG("dnssec.finding.alg_and_iterations"),
+				  "deprecated signing algorithm (RFC 8624) and NSEC3 with "
+				  "{iterations} iterations (RFC 9276 recommends 0)",
+				  it);
 	if (r->nsec3_iterations > 0)
-		return xasprintf("NSEC3 with %d iterations (RFC 9276 recommends 0)",
-				 r->nsec3_iterations);
+		return msg_nested(MSG("dnssec.finding.iterations"),
+				  "NSEC3 with {iterations} iterations (RFC 9276 recommends 0)", it);
+	json_decref(it);
+	if (r->deprecated_alg)
+		return msg_nested(MSG("dnssec.finding.alg"),
+				  "deprecated signing algorithm (RSAMD5, DSA, RSASHA1 or "
+				  "RSASHA1-NSEC3-SHA1; RFC 8624)",
+				  NULL);
 	return NULL;
+}
+
+/* The validity subtest's message for a status (the validator's reason as detail). */
+static const char *valid_msg(enum dnssec_status s)
+{
+	switch (s) {
+	case DNSSEC_SECURE:
+		return MSG("dnssec.valid.secure");
+	case DNSSEC_INSECURE:
+		return MSG("dnssec.valid.insecure");
+	case DNSSEC_BOGUS:
+		return MSG("dnssec.valid.bogus");
+	default:
+		return MSG("dnssec.valid.error");
+	}
 }
 
 static void add_pair(struct check_result *out, const char *prefix, const char *server,
@@ -93,23 +121,36 @@ static void add_pair(struct check_result *out, const char *prefix, const char *s
 {
 	char name[64];
 	snprintf(name, sizeof(name), "%s_exists", prefix);
-	json_t *o = result_subtest_obj(out, name, exists_verdict(r->status), "%s",
-				       r->status == DNSSEC_ERROR ? r->reason
-								 : exists_reason(r->status));
+	json_t *o;
+	if (r->status == DNSSEC_ERROR) {
+		o = result_subtest_msg(out, name, exists_verdict(r->status),
+				       MSG("dnssec.exists.error"), "{detail}",
+				       msg_args("detail", json_str(r->reason), NULL));
+	} else {
+		const char *id, *text;
+		exists_msg(r->status, &id, &text);
+		o = result_subtest_msg(out, name, exists_verdict(r->status), id, text, NULL);
+	}
 	if (server)
 		json_object_set_new(o, "server", json_str(server));
 	snprintf(name, sizeof(name), "%s_valid", prefix);
-	char *finding = secure_findings(r);
+	json_t *finding = secure_findings(r);
 	enum verdict vv = valid_verdict(r->status);
-	if (finding)
+	if (finding) {
 		vv = VERDICT_WARNING;
-	o = result_subtest_obj(out, name, vv, "%s: %s", dnssec_status_name(r->status),
-			       finding ? finding : r->reason);
+		o = result_subtest_msg(out, name, vv, MSG("dnssec.valid.finding"),
+				       "{status}: {finding}",
+				       msg_args("status", json_str(dnssec_status_name(r->status)),
+						"finding", finding, NULL));
+	} else {
+		o = result_subtest_msg(out, name, vv, valid_msg(r->status), "{status}: {detail}",
+				       msg_args("status", json_str(dnssec_status_name(r->status)),
+						"detail", json_str(r->reason), NULL));
+	}
 	if (server)
 		json_object_set_new(o, "server", json_str(server));
 	json_object_set_new(o, "points", json_integer(points_of(r->status)));
 	json_object_set_new(o, "max", json_integer(10));
-	free(finding);
 }
 
 static void dnssec_run(struct scan *s, struct check_result *out)
@@ -133,7 +174,8 @@ static void dnssec_run(struct scan *s, struct check_result *out)
 	case DNSSEC_ERROR:
 	default:
 		verdict = VERDICT_ERROR;
-		result_set_error(out, "dnssec: %s", r.reason);
+		result_set_error_msg(out, MSG("dnssec.error"), "dnssec: {detail}",
+				     msg_args("detail", json_str(r.reason), NULL));
 		break;
 	}
 	result_merge(out, verdict);
@@ -147,12 +189,17 @@ static void dnssec_run(struct scan *s, struct check_result *out)
 	const struct mx_set *mx = scan_mx(s);
 	json_t *mxd = json_array();
 	if (!mx || mx->status == MX_ERROR) {
-		result_subtest(out, "dnssec_mx_exists", VERDICT_ERROR, "MX lookup failed: %s",
-			       mx && mx->error ? mx->error : "unknown");
+		result_subtest_msg(out, "dnssec_mx_exists", VERDICT_ERROR, MSG("mx.lookup_failed"),
+				   "MX lookup failed: {detail}",
+				   msg_args("detail",
+					    json_str(mx && mx->error ? mx->error : "unknown"),
+					    NULL));
 	} else if (mx->status == MX_NONE) {
-		result_subtest(out, "dnssec_mx_exists", VERDICT_NOT_TESTED, "no MX");
+		result_subtest_msg(out, "dnssec_mx_exists", VERDICT_NOT_TESTED, MSG("mx.none"),
+				   "no MX", NULL);
 	} else if (mx->status == MX_NULL) {
-		result_subtest(out, "dnssec_mx_exists", VERDICT_NOT_TESTED, "null MX");
+		result_subtest_msg(out, "dnssec_mx_exists", VERDICT_NOT_TESTED, MSG("mx.null"),
+				   "null MX", NULL);
 	} else {
 		for (size_t i = 0; i < mx->n_hosts; i++) {
 			const char *host = mx->hosts[i].name;

@@ -258,9 +258,13 @@ static enum verdict ns_part(struct scan *s, struct check_result *out)
 	char *zone = NULL, *err = NULL;
 	int n = find_ns(scan_dns(s), scan_domain(s), names, &zone, &err);
 	if (n < 0) {
-		result_set_error(out, "%s", err);
-		result_subtest(out, "ns_aaaa", VERDICT_ERROR, "%s", err);
-		json_t *st = result_subtest_obj(out, "ns_reach", VERDICT_ERROR, "%s", err);
+		result_set_error_msg(out, MSG("ipv6.ns_lookup_failed"), "{detail}",
+				     msg_args("detail", json_str(err), NULL));
+		result_subtest_msg(out, "ns_aaaa", VERDICT_ERROR, MSG("ipv6.ns_lookup_failed"),
+				   "{detail}", msg_args("detail", json_str(err), NULL));
+		json_t *st = result_subtest_msg(out, "ns_reach", VERDICT_ERROR,
+						MSG("ipv6.ns_lookup_failed"), "{detail}",
+						msg_args("detail", json_str(err), NULL));
 		json_object_set_new(st, "points", json_integer(0));
 		json_object_set_new(st, "max", json_integer(10));
 		json_object_set_new(det, "ns_score", json_integer(0));
@@ -326,27 +330,35 @@ static enum verdict ns_part(struct scan *s, struct check_result *out)
 	json_object_set_new(det, "ns_score", json_integer(score));
 
 	if (n == 0)
-		result_subtest(out, "ns_aaaa", VERDICT_FAIL, "no name servers found");
+		result_subtest_msg(out, "ns_aaaa", VERDICT_FAIL, MSG("ipv6.ns_aaaa.no_ns"),
+				   "no name servers found", NULL);
+	else if (with_aaaa == 0 && aaaa_errors)
+		result_subtest_msg(
+			out, "ns_aaaa", VERDICT_ERROR, MSG("ipv6.ns_aaaa.none_lookup_failed"),
+			"no name server has an AAAA record (some AAAA lookups failed)", NULL);
 	else if (with_aaaa == 0)
-		result_subtest(out, "ns_aaaa", aaaa_errors ? VERDICT_ERROR : VERDICT_FAIL,
-			       "no name server has an AAAA record%s",
-			       aaaa_errors ? " (some AAAA lookups failed)" : "");
+		result_subtest_msg(out, "ns_aaaa", VERDICT_FAIL, MSG("ipv6.ns_aaaa.none"),
+				   "no name server has an AAAA record", NULL);
 	else if (with_aaaa == 1)
-		result_subtest(out, "ns_aaaa", aaaa_errors ? VERDICT_ERROR : VERDICT_FAIL,
-			       "only one name server has an AAAA record (at least two needed)");
+		result_subtest_msg(out, "ns_aaaa", aaaa_errors ? VERDICT_ERROR : VERDICT_FAIL,
+				   MSG("ipv6.ns_aaaa.only_one"),
+				   "only one name server has an AAAA record (at least two needed)",
+				   NULL);
 	else
-		result_subtest(out, "ns_aaaa", VERDICT_PASS, "%zu name servers have AAAA records",
-			       with_aaaa);
+		result_subtest_msg(out, "ns_aaaa", VERDICT_PASS, MSG("ipv6.ns_aaaa.pass"),
+				   "{count} name servers have AAAA records",
+				   msg_args("count", json_integer((json_int_t)with_aaaa), NULL));
 	json_t *st;
 	if (with_aaaa == 0)
-		st = result_subtest_obj(out, "ns_reach", VERDICT_FAIL,
-					"no name server reachable over IPv6");
+		st = result_subtest_msg(out, "ns_reach", VERDICT_FAIL, MSG("ipv6.ns_reach.none"),
+					"no name server reachable over IPv6", NULL);
 	else if (some_unreachable)
-		st = result_subtest_obj(out, "ns_reach", VERDICT_FAIL,
-					"an IPv6 address of a name server does not answer");
+		st = result_subtest_msg(out, "ns_reach", VERDICT_FAIL,
+					MSG("ipv6.ns_reach.unreachable"),
+					"an IPv6 address of a name server does not answer", NULL);
 	else
-		st = result_subtest_obj(out, "ns_reach", VERDICT_PASS,
-					"every name server with AAAA answers over IPv6");
+		st = result_subtest_msg(out, "ns_reach", VERDICT_PASS, MSG("ipv6.ns_reach.pass"),
+					"every name server with AAAA answers over IPv6", NULL);
 	json_object_set_new(st, "points", json_integer(score));
 	json_object_set_new(st, "max", json_integer(10));
 
@@ -355,7 +367,8 @@ static enum verdict ns_part(struct scan *s, struct check_result *out)
 		v = VERDICT_PASS;
 	else if (answering + aaaa_errors >= 2) {
 		v = VERDICT_ERROR;
-		result_set_error(out, "AAAA lookup of a name server failed");
+		result_set_error_msg(out, MSG("ipv6.ns_aaaa_lookup_failed"),
+				     "AAAA lookup of a name server failed", NULL);
 	} else
 		v = VERDICT_FAIL;
 	for (int i = 0; i < n; i++)
@@ -389,15 +402,23 @@ static enum verdict mx_part(struct scan *s, const struct mx_set *mx, struct chec
 			errors = true;
 	}
 	if (with_aaaa == n)
-		result_subtest(out, "mx_aaaa", VERDICT_PASS, "every MX host has an AAAA record");
+		result_subtest_msg(out, "mx_aaaa", VERDICT_PASS, MSG("ipv6.mx_aaaa.pass"),
+				   "every MX host has an AAAA record", NULL);
 	else
-		result_subtest(out, "mx_aaaa", errors ? VERDICT_ERROR : VERDICT_FAIL,
-			       "%zu of %zu MX hosts have no AAAA record%s", n - with_aaaa, n,
-			       errors ? " (an address lookup failed)" : "");
+		result_subtest_msg(
+			out, "mx_aaaa", errors ? VERDICT_ERROR : VERDICT_FAIL,
+			errors ? MSG("ipv6.mx_aaaa.missing_lookup_failed")
+			       : MSG("ipv6.mx_aaaa.missing"),
+			errors ? "{missing} of {total} MX hosts have no AAAA record (an address "
+				 "lookup failed)"
+			       : "{missing} of {total} MX hosts have no AAAA record",
+			msg_args("missing", json_integer((json_int_t)(n - with_aaaa)), "total",
+				 json_integer((json_int_t)n), NULL));
 
 	enum verdict v = VERDICT_PASS;
 	if (no_smtp) {
-		result_subtest(out, "mx_reach", VERDICT_NOT_TESTED, "--no-smtp");
+		result_subtest_msg(out, "mx_reach", VERDICT_NOT_TESTED, MSG("no_smtp"), "--no-smtp",
+				   NULL);
 		v = VERDICT_NOT_TESTED;
 	} else {
 		json_t *arr = json_array();
@@ -415,20 +436,24 @@ static enum verdict mx_part(struct scan *s, const struct mx_set *mx, struct chec
 		json_object_set_new(det, "mx_score", json_integer(score));
 		json_t *st;
 		if (with_aaaa == 0)
-			st = result_subtest_obj(out, "mx_reach",
-						errors ? VERDICT_ERROR : VERDICT_FAIL,
-						"no MX host has an AAAA record");
+			st = result_subtest_msg(
+				out, "mx_reach", errors ? VERDICT_ERROR : VERDICT_FAIL,
+				MSG("ipv6.mx_reach.none"), "no MX host has an AAAA record", NULL);
 		else if (some_unreachable)
-			st = result_subtest_obj(out, "mx_reach", VERDICT_FAIL,
+			st = result_subtest_msg(out, "mx_reach", VERDICT_FAIL,
+						MSG("ipv6.mx_reach.unreachable"),
 						"an IPv6 address of an MX host does not accept "
-						"connections on port 25");
+						"connections on port 25",
+						NULL);
 		else
-			st = result_subtest_obj(out, "mx_reach", VERDICT_PASS,
-						"every MX IPv6 address accepts on port 25");
+			st = result_subtest_msg(out, "mx_reach", VERDICT_PASS,
+						MSG("ipv6.mx_reach.pass"),
+						"every MX IPv6 address accepts on port 25", NULL);
 		json_object_set_new(st, "points", json_integer(score));
 		json_object_set_new(st, "max", json_integer(10));
 		if (v == VERDICT_ERROR && !out->error)
-			result_set_error(out, "address lookup of an MX host failed");
+			result_set_error_msg(out, MSG("ipv6.mx_address_lookup_failed"),
+					     "address lookup of an MX host failed", NULL);
 	}
 	for (size_t i = 0; i < n; i++)
 		host_free(&h[i]);
@@ -447,23 +472,30 @@ static void run(struct scan *s, struct check_result *out)
 		v = verdict_worst(v, mx_part(s, mx, out));
 		break;
 	case MX_NONE:
-		result_subtest(out, "mx_aaaa", VERDICT_NOT_TESTED, "no MX");
+		result_subtest_msg(out, "mx_aaaa", VERDICT_NOT_TESTED, MSG("mx.none"), "no MX",
+				   NULL);
 		break;
 	case MX_NULL:
-		result_subtest(out, "mx_aaaa", VERDICT_NOT_TESTED, "null MX");
+		result_subtest_msg(out, "mx_aaaa", VERDICT_NOT_TESTED, MSG("mx.null"), "null MX",
+				   NULL);
 		break;
 	case MX_ERROR:
-		result_subtest(out, "mx_aaaa", VERDICT_ERROR, "MX lookup failed: %s",
-			       mx->error ? mx->error : "error");
+		result_subtest_msg(
+			out, "mx_aaaa", VERDICT_ERROR, MSG("mx.lookup_failed"),
+			"MX lookup failed: {detail}",
+			msg_args("detail", json_str(mx->error ? mx->error : "error"), NULL));
 		if (!scan_config(s)->no_smtp) {
-			json_t *st = result_subtest_obj(out, "mx_reach", VERDICT_ERROR,
-							"MX lookup failed");
+			json_t *st = result_subtest_msg(out, "mx_reach", VERDICT_ERROR,
+							MSG("mx.lookup_failed_short"),
+							"MX lookup failed", NULL);
 			json_object_set_new(st, "points", json_integer(0));
 			json_object_set_new(st, "max", json_integer(10));
 			v = verdict_worst(v, VERDICT_ERROR);
 			if (!out->error)
-				result_set_error(out, "MX lookup failed: %s",
-						 mx->error ? mx->error : "error");
+				result_set_error_msg(
+					out, MSG("mx.lookup_failed"), "MX lookup failed: {detail}",
+					msg_args("detail",
+						 json_str(mx->error ? mx->error : "error"), NULL));
 		}
 		break;
 	}

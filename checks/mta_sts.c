@@ -90,8 +90,12 @@ static bool check_record(struct scan *s, struct check_result *out)
 	struct dns_reply *r = dns_query(scan_dns(s), qname, LDNS_RR_TYPE_TXT);
 	enum dns_outcome o = dns_reply_outcome(r);
 	if (o == DNS_FAILURE) {
-		result_set_error(out, "TXT %s: %s", qname, dns_reply_error(r));
-		result_subtest(out, "mta_sts_record", VERDICT_ERROR, "%s", out->error);
+		json_t *a = msg_args("name", json_str(qname), "detail",
+				     json_str(dns_reply_error(r)), NULL);
+		result_set_error_msg(out, MSG("dns.txt_lookup_failed"), "TXT {name}: {detail}",
+				     json_deep_copy(a));
+		result_subtest_msg(out, "mta_sts_record", VERDICT_ERROR,
+				   MSG("dns.txt_lookup_failed"), "TXT {name}: {detail}", a);
 		finish(out, VERDICT_ERROR);
 		dns_reply_release(r);
 		free(qname);
@@ -114,12 +118,14 @@ static bool check_record(struct scan *s, struct check_result *out)
 	}
 	bool go_on = false;
 	if (found == 0) {
-		result_subtest(out, "mta_sts_record", VERDICT_INFO, "no MTA-STS record");
+		result_subtest_msg(out, "mta_sts_record", VERDICT_INFO, MSG("mta_sts.record.none"),
+				   "no MTA-STS record", NULL);
 		finish(out, VERDICT_INFO);
 	} else if (found > 1) {
-		result_subtest(out, "mta_sts_record", VERDICT_FAIL,
-			       "%zu records start with v=STSv1 (RFC 8461 §3.1 requires one)",
-			       found);
+		result_subtest_msg(
+			out, "mta_sts_record", VERDICT_FAIL, MSG("mta_sts.record.several"),
+			"{count} records start with v=STSv1 (RFC 8461 §3.1 requires one)",
+			msg_args("count", json_integer((json_int_t)found), NULL));
 		finish(out, VERDICT_FAIL);
 	} else {
 		json_object_set_new(det, "record",
@@ -128,14 +134,17 @@ static bool check_record(struct scan *s, struct check_result *out)
 		char *err = NULL;
 		if (mta_sts_txt_parse(txt[which].data, txt[which].len, &rec, &err) != 0) {
 			json_object_set_new(det, "syntax_error", json_str(err));
-			result_subtest(out, "mta_sts_record", VERDICT_FAIL,
-				       "malformed MTA-STS record: %s", err);
+			result_subtest_msg(out, "mta_sts_record", VERDICT_FAIL,
+					   MSG("mta_sts.record.malformed"),
+					   "malformed MTA-STS record: {detail}",
+					   msg_args("detail", json_str(err), NULL));
 			finish(out, VERDICT_FAIL);
 			free(err);
 		} else {
 			json_object_set_new(det, "id", json_str(rec.id));
-			result_subtest(out, "mta_sts_record", VERDICT_PASS, "MTA-STS record, id=%s",
-				       rec.id);
+			result_subtest_msg(out, "mta_sts_record", VERDICT_PASS,
+					   MSG("mta_sts.record.pass"), "MTA-STS record, id={id}",
+					   msg_args("id", json_str(rec.id), NULL));
 			go_on = true;
 		}
 	}
@@ -160,14 +169,22 @@ static void check_policy(struct scan *s, const struct mx_set *mx, struct check_r
 	const char *ferr = json_string_value(json_object_get(fetch, "error"));
 	if (!json_is_true(json_object_get(fetch, "ok"))) {
 		if (json_is_true(json_object_get(fetch, "dns_failure"))) {
-			result_set_error(out, "policy host %s: %s", host,
-					 ferr ? ferr : "lookup failed");
-			result_subtest(out, "mta_sts_policy", VERDICT_ERROR, "%s", out->error);
+			json_t *a = msg_args("host", json_str(host), "detail",
+					     json_str(ferr ? ferr : "lookup failed"), NULL);
+			result_set_error_msg(out, MSG("mta_sts.policy.host_failed"),
+					     "policy host {host}: {detail}", json_deep_copy(a));
+			result_subtest_msg(out, "mta_sts_policy", VERDICT_ERROR,
+					   MSG("mta_sts.policy.host_failed"),
+					   "policy host {host}: {detail}", a);
 			finish(out, VERDICT_ERROR);
 		} else {
-			result_subtest(out, "mta_sts_policy", VERDICT_FAIL,
-				       "policy cannot be fetched from https://%s%s: %s", host,
-				       POLICY_PATH, ferr ? ferr : "failed");
+			char *url = xasprintf("https://%s%s", host, POLICY_PATH);
+			result_subtest_msg(out, "mta_sts_policy", VERDICT_FAIL,
+					   MSG("mta_sts.policy.fetch_failed"),
+					   "policy cannot be fetched from {url}: {detail}",
+					   msg_args("url", json_str(url), "detail",
+						    json_str(ferr ? ferr : "failed"), NULL));
+			free(url);
 			finish(out, VERDICT_FAIL);
 		}
 		goto done;
@@ -176,13 +193,15 @@ static void check_policy(struct scan *s, const struct mx_set *mx, struct check_r
 	if (!pol) {
 		const char *perr = json_string_value(json_object_get(res, "policy_error"));
 		json_object_set(det, "policy_error", json_object_get(res, "policy_error"));
-		result_subtest(out, "mta_sts_policy", VERDICT_FAIL, "policy does not parse: %s",
-			       perr ? perr : "invalid");
+		result_subtest_msg(out, "mta_sts_policy", VERDICT_FAIL,
+				   MSG("mta_sts.policy.invalid"), "policy does not parse: {detail}",
+				   msg_args("detail", json_str(perr ? perr : "invalid"), NULL));
 		finish(out, VERDICT_FAIL);
 		goto done;
 	}
 	json_object_set(det, "policy", pol);
-	result_subtest(out, "mta_sts_policy", VERDICT_PASS, "policy fetched and parsed");
+	result_subtest_msg(out, "mta_sts_policy", VERDICT_PASS, MSG("mta_sts.policy.pass"),
+			   "policy fetched and parsed", NULL);
 
 	enum verdict v = VERDICT_PASS;
 	const char *mode = json_string_value(json_object_get(pol, "mode"));
@@ -203,10 +222,12 @@ static void check_policy(struct scan *s, const struct mx_set *mx, struct check_r
 				break;
 			}
 		}
-		json_t *st = result_subtest_obj(out, "mta_sts_mx", ok ? VERDICT_PASS : VERDICT_FAIL,
-						"%s",
+		json_t *st = result_subtest_msg(out, "mta_sts_mx", ok ? VERDICT_PASS : VERDICT_FAIL,
+						ok ? MSG("mta_sts.mx.covered")
+						   : MSG("mta_sts.mx.not_covered"),
 						ok ? "covered by the policy's mx patterns"
-						   : "not covered by any mx pattern of the policy");
+						   : "not covered by any mx pattern of the policy",
+						NULL);
 		json_object_set_new(st, "server", json_str(h));
 		if (!ok) {
 			json_array_append_new(uncovered, json_str(h));
@@ -219,21 +240,28 @@ static void check_policy(struct scan *s, const struct mx_set *mx, struct check_r
 		json_decref(uncovered);
 
 	if (mode && strcmp(mode, "enforce") == 0) {
-		result_subtest(out, "mta_sts_mode", VERDICT_PASS, "mode: enforce");
+		result_subtest_msg(out, "mta_sts_mode", VERDICT_PASS, MSG("mta_sts.mode.enforce"),
+				   "mode: enforce", NULL);
+	} else if (mode && strcmp(mode, "none") == 0) {
+		result_subtest_msg(out, "mta_sts_mode", VERDICT_WARNING, MSG("mta_sts.mode.none"),
+				   "mode: none (the policy is being withdrawn)", NULL);
+		v = verdict_worst(v, VERDICT_WARNING);
 	} else {
-		result_subtest(out, "mta_sts_mode", VERDICT_WARNING,
-			       mode && strcmp(mode, "none") == 0
-				       ? "mode: none (the policy is being withdrawn)"
-				       : "mode: testing (failures are reported, not enforced)");
+		result_subtest_msg(out, "mta_sts_mode", VERDICT_WARNING,
+				   MSG("mta_sts.mode.testing"),
+				   "mode: testing (failures are reported, not enforced)", NULL);
 		v = verdict_worst(v, VERDICT_WARNING);
 	}
 	if (max_age < MAX_AGE_WARN) {
-		result_subtest(out, "mta_sts_max_age", VERDICT_WARNING,
-			       "max_age %lld is under one day (86400)", (long long)max_age);
+		result_subtest_msg(out, "mta_sts_max_age", VERDICT_WARNING,
+				   MSG("mta_sts.max_age.short"),
+				   "max_age {max_age} is under one day (86400)",
+				   msg_args("max_age", json_integer(max_age), NULL));
 		v = verdict_worst(v, VERDICT_WARNING);
 	} else {
-		result_subtest(out, "mta_sts_max_age", VERDICT_PASS, "max_age %lld",
-			       (long long)max_age);
+		result_subtest_msg(out, "mta_sts_max_age", VERDICT_PASS,
+				   MSG("mta_sts.max_age.pass"), "max_age {max_age}",
+				   msg_args("max_age", json_integer(max_age), NULL));
 	}
 	finish(out, v);
 done:
@@ -248,18 +276,24 @@ static void run(struct scan *s, struct check_result *out)
 	const struct mx_set *mx = scan_mx(s);
 	switch (mx->status) {
 	case MX_NULL:
-		result_subtest(out, "mta_sts_record", VERDICT_NOT_TESTED, "null MX");
+		result_subtest_msg(out, "mta_sts_record", VERDICT_NOT_TESTED, MSG("mx.null"),
+				   "null MX", NULL);
 		finish(out, VERDICT_NOT_TESTED);
 		return;
 	case MX_NONE:
-		result_subtest(out, "mta_sts_record", VERDICT_NOT_TESTED, "no MX");
+		result_subtest_msg(out, "mta_sts_record", VERDICT_NOT_TESTED, MSG("mx.none"),
+				   "no MX", NULL);
 		finish(out, VERDICT_NOT_TESTED);
 		return;
-	case MX_ERROR:
-		result_set_error(out, "MX lookup failed: %s", mx->error ? mx->error : "error");
-		result_subtest(out, "mta_sts_record", VERDICT_ERROR, "%s", out->error);
+	case MX_ERROR: {
+		json_t *a = msg_args("detail", json_str(mx->error ? mx->error : "error"), NULL);
+		result_set_error_msg(out, MSG("mx.lookup_failed"), "MX lookup failed: {detail}",
+				     json_deep_copy(a));
+		result_subtest_msg(out, "mta_sts_record", VERDICT_ERROR, MSG("mx.lookup_failed"),
+				   "MX lookup failed: {detail}", a);
 		finish(out, VERDICT_ERROR);
 		return;
+	}
 	case MX_OK:
 		break;
 	}

@@ -85,7 +85,8 @@ static void mx_run(struct scan *s, struct check_result *out)
 	json_object_set_new(d, "status", json_string(status_words[m->status]));
 	if (m->status == MX_ERROR) {
 		out->verdict = VERDICT_ERROR;
-		result_set_error(out, "%s", m->error);
+		result_set_error_msg(out, MSG("mx.error"), "{detail}",
+				     msg_args("detail", json_str(m->error), NULL));
 		scan_set_column(s, "mx", json_string(""));
 		platform_check(s, m, d);
 		return;

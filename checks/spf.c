@@ -55,10 +55,11 @@ static void add_reason(json_t *reasons, const char *fmt, ...)
 	free(m);
 }
 
+/* A scored subtest with message `msg`: its English text `tmpl` with `args` (stolen). */
 static json_t *subtest_points(struct check_result *out, const char *name, enum verdict v,
-			      int points, const char *reason)
+			      int points, const char *msg, const char *tmpl, json_t *args)
 {
-	json_t *st = result_subtest_obj(out, name, v, "%s", reason);
+	json_t *st = result_subtest_msg(out, name, v, msg, tmpl, args);
 	json_object_set_new(st, "points", json_integer(points));
 	json_object_set_new(st, "max", json_integer(10));
 	return st;
@@ -182,10 +183,14 @@ static void run_spf_structure(struct scan *s, struct check_result *out)
 
 	if (strcmp(st, "error") == 0) {
 		out->verdict = VERDICT_ERROR;
-		result_set_error(out, "%s", why ? why : "lookup failed");
-		add_reason(reasons, "%s", why ? why : "lookup failed");
-		subtest_points(out, "spf", VERDICT_ERROR, 0, why ? why : "lookup failed");
-		subtest_points(out, "spf_policy", VERDICT_ERROR, 0, "could not look up the record");
+		const char *w = why ? why : "lookup failed";
+		result_set_error_msg(out, MSG("spf.lookup_failed"), "{detail}",
+				     msg_args("detail", json_str(w), NULL));
+		add_reason(reasons, "%s", w);
+		subtest_points(out, "spf", VERDICT_ERROR, 0, MSG("spf.lookup_failed"), "{detail}",
+			       msg_args("detail", json_str(w), NULL));
+		subtest_points(out, "spf_policy", VERDICT_ERROR, 0, MSG("spf.policy.lookup_failed"),
+			       "could not look up the record", NULL);
 		scan_set_column(s, "spf_lookups", json_null());
 		json_decref(tree);
 		return;
@@ -193,19 +198,28 @@ static void run_spf_structure(struct scan *s, struct check_result *out)
 	if (strcmp(st, "none") == 0 || strcmp(st, "nodata") == 0 || strcmp(st, "nxdomain") == 0 ||
 	    strcmp(st, "multiple") == 0) {
 		out->verdict = VERDICT_FAIL;
-		const char *r = strcmp(st, "multiple") == 0 ? why : "no SPF record";
+		bool multiple = strcmp(st, "multiple") == 0;
+		const char *r = multiple ? why : "no SPF record";
 		add_reason(reasons, "%s", r);
-		subtest_points(out, "spf", VERDICT_FAIL, 0, r);
-		subtest_points(out, "spf_policy", VERDICT_NOT_TESTED, 0, "no single SPF record");
+		if (multiple)
+			subtest_points(out, "spf", VERDICT_FAIL, 0, MSG("spf.multiple"), "{detail}",
+				       msg_args("detail", json_str(r), NULL));
+		else
+			subtest_points(out, "spf", VERDICT_FAIL, 0, MSG("spf.none"),
+				       "no SPF record", NULL);
+		subtest_points(out, "spf_policy", VERDICT_NOT_TESTED, 0,
+			       MSG("spf.policy.no_record"), "no single SPF record", NULL);
 		scan_set_column(s, "spf_lookups", json_null());
 		json_decref(tree);
 		return;
 	}
-	subtest_points(out, "spf", VERDICT_PASS, 10, "one SPF record");
+	subtest_points(out, "spf", VERDICT_PASS, 10, MSG("spf.pass"), "one SPF record", NULL);
 	if (strcmp(st, "syntax") == 0) {
 		out->verdict = VERDICT_FAIL;
 		add_reason(reasons, "%s", why ? why : "syntax error");
-		subtest_points(out, "spf_policy", VERDICT_FAIL, 0, why ? why : "syntax error");
+		subtest_points(out, "spf_policy", VERDICT_FAIL, 0, MSG("spf.policy.syntax"),
+			       "{detail}",
+			       msg_args("detail", json_str(why ? why : "syntax error"), NULL));
 		scan_set_column(s, "spf_lookups", json_null());
 		json_decref(tree);
 		return;
@@ -220,6 +234,8 @@ static void run_spf_structure(struct scan *s, struct check_result *out)
 	enum verdict v = VERDICT_PASS;
 	int points = 10;
 	const char *policy_reason = "SPF policy is sufficiently strict";
+	const char *policy_msg = MSG("spf.policy.pass");
+	bool policy_detail = false; /* policy_reason is the {detail} of policy_msg */
 	/* the all term, directly or through the redirect chain */
 	const json_t *all = json_object_get(tree, "all");
 	bool redirect_macro = json_is_true(json_object_get(tree, "redirect_macro"));
@@ -228,11 +244,13 @@ static void run_spf_structure(struct scan *s, struct check_result *out)
 		v = VERDICT_FAIL;
 		points = 2;
 		policy_reason = "the record ends in a permissive all";
+		policy_msg = MSG("spf.policy.permissive_all");
 		add_reason(reasons, "the record ends in '%s'", allq[0] == '+' ? "+all/all" : allq);
 	} else if (!allq && !redirect_macro) {
 		v = VERDICT_FAIL;
 		points = 2;
 		policy_reason = "no all and no redirect= that ends in one";
+		policy_msg = MSG("spf.policy.no_all");
 		add_reason(reasons, "the record has no 'all' mechanism (directly or through its "
 				    "redirect)");
 	}
@@ -240,12 +258,14 @@ static void run_spf_structure(struct scan *s, struct check_result *out)
 		v = VERDICT_FAIL;
 		points = points < 2 ? points : 2;
 		policy_reason = "too many DNS lookups";
+		policy_msg = MSG("spf.policy.too_many_lookups");
 		add_reason(reasons, "%d DNS-querying terms (limit 10, RFC 7208 §4.6.4)", lookups);
 	}
 	if (voids > 2) {
 		v = VERDICT_FAIL;
 		points = points < 2 ? points : 2;
 		policy_reason = "too many void lookups";
+		policy_msg = MSG("spf.policy.too_many_voids");
 		add_reason(reasons, "%d void lookups (limit 2)", voids);
 	}
 	const json_t *perm = json_object_get(tree, "permerrors");
@@ -260,6 +280,8 @@ static void run_spf_structure(struct scan *s, struct check_result *out)
 		int p = only_missing ? 2 : 0;
 		points = points < p ? points : p;
 		policy_reason = json_string_value(json_array_get(perm, 0));
+		policy_msg = MSG("spf.policy.permerror");
+		policy_detail = true;
 		size_t i;
 		json_t *m;
 		json_array_foreach(perm, i, m)
@@ -273,8 +295,13 @@ static void run_spf_structure(struct scan *s, struct check_result *out)
 		if (v == VERDICT_ERROR) {
 			points = 0;
 			policy_reason = json_string_value(json_array_get(temp, 0));
+			policy_msg = MSG("spf.policy.temperror");
+			policy_detail = true;
 		}
-		result_set_error(out, "%s", json_string_value(json_array_get(temp, 0)));
+		result_set_error_msg(out, MSG("spf.lookup_failed"), "{detail}",
+				     msg_args("detail",
+					      json_str(json_string_value(json_array_get(temp, 0))),
+					      NULL));
 		size_t i;
 		json_t *m;
 		json_array_foreach(temp, i, m)
@@ -285,10 +312,16 @@ static void run_spf_structure(struct scan *s, struct check_result *out)
 	if (v == VERDICT_PASS && json_is_true(json_object_get(tree, "ptr"))) {
 		v = VERDICT_WARNING;
 		policy_reason = "the record uses the deprecated ptr mechanism";
+		policy_msg = MSG("spf.policy.ptr");
 		add_reason(reasons, "uses 'ptr' (deprecated, RFC 7208 §5.5)");
 	}
 	out->verdict = v;
-	subtest_points(out, "spf_policy", v, points, policy_reason ? policy_reason : "");
+	if (policy_detail)
+		subtest_points(
+			out, "spf_policy", v, points, policy_msg, "{detail}",
+			msg_args("detail", json_str(policy_reason ? policy_reason : ""), NULL));
+	else
+		subtest_points(out, "spf_policy", v, points, policy_msg, policy_reason, NULL);
 	json_decref(tree);
 }
 

@@ -69,34 +69,52 @@ struct sub {
 	enum verdict v;
 	int points;
 	bool has_max;
-	char reason[256];
+	const char *msg;  /* message id (scanner/msg.h) */
+	const char *tmpl; /* its English text (static) */
+	json_t *args;     /* its parameters, owned */
+	char ip[48];      /* the address the message is about; "" for every address */
 };
 
-static void set(struct sub *s, enum verdict v, int points, bool has_max, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static void set(struct sub *s, enum verdict v, int points, bool has_max, const char *fmt, ...)
+/* Set a subtest: message `msg`, English `tmpl`, parameters `args` (stolen, NULL = none). */
+static void set(struct sub *s, enum verdict v, int points, bool has_max, const char *msg,
+		const char *tmpl, json_t *args)
 {
 	s->set = true;
 	s->v = v;
 	s->points = points;
 	s->has_max = has_max;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
-	va_end(ap);
+	s->msg = msg;
+	s->tmpl = tmpl;
+	json_decref(s->args);
+	s->args = args ? args : json_object();
+	s->ip[0] = '\0';
 }
 
-/* A classed item: insufficient -> fail 0, phase out -> warning 10, else pass 10. */
-static void set_class(struct sub *s, const char *cls, const char *what)
+static void subs_clear(struct sub subs[N_ST])
+{
+	for (int i = 0; i < N_ST; i++)
+		json_decref(subs[i].args);
+	memset(subs, 0, sizeof(struct sub) * N_ST);
+}
+
+/*
+ * A classed item: insufficient -> fail 0, phase out -> warning 10, else pass 10. `what` is
+ * the item's message and `what_en` its English name.
+ */
+static void set_class(struct sub *s, const char *cls, const char *what, const char *what_en)
 {
 	if (!cls)
 		cls = "good";
+	json_t *a = msg_args("what", msg_nested(what, what_en, NULL), NULL);
 	if (strcmp(cls, "insufficient") == 0)
-		set(s, VERDICT_FAIL, 0, true, "insufficient %s accepted", what);
+		set(s, VERDICT_FAIL, 0, true, MSG("starttls.class.insufficient"),
+		    "insufficient {what} accepted", a);
 	else if (strcmp(cls, "phase_out") == 0)
-		set(s, VERDICT_WARNING, 10, true, "%s to be phased out accepted", what);
+		set(s, VERDICT_WARNING, 10, true, MSG("starttls.class.phase_out"),
+		    "{what} to be phased out accepted", a);
 	else
-		set(s, VERDICT_PASS, 10, true, "%s good or sufficient", what);
+		set(s, VERDICT_PASS, 10, true, MSG("starttls.class.good"),
+		    "{what} good or sufficient", a);
 }
 
 static const char *jstr(const json_t *o, const char *k)
@@ -122,69 +140,93 @@ static enum verdict judge(const json_t *r, const char *mx, bool dane_ta, struct 
 	if (!st)
 		st = "smtp_error";
 	if (strcmp(st, "unreachable") == 0 || strcmp(st, "smtp_error") == 0) {
-		set(&subs[S_EXISTS], VERDICT_ERROR, 0, true, "could not test: %s",
-		    jstr(r, "reason") ? jstr(r, "reason") : st);
+		set(&subs[S_EXISTS], VERDICT_ERROR, 0, true, MSG("starttls.exists.untestable"),
+		    "could not test: {detail}",
+		    msg_args("detail", json_str(jstr(r, "reason") ? jstr(r, "reason") : st), NULL));
 		return VERDICT_ERROR;
 	}
 	if (strcmp(st, "no_starttls") == 0) {
-		set(&subs[S_EXISTS], VERDICT_FAIL, 0, true, "STARTTLS is not offered");
+		set(&subs[S_EXISTS], VERDICT_FAIL, 0, true, MSG("starttls.exists.not_offered"),
+		    "STARTTLS is not offered", NULL);
 		return VERDICT_FAIL;
 	}
 	if (strcmp(st, "ok") != 0) {
-		set(&subs[S_EXISTS], VERDICT_FAIL, 0, true, "STARTTLS fails: %s",
-		    jstr(r, "reason") ? jstr(r, "reason") : st);
+		set(&subs[S_EXISTS], VERDICT_FAIL, 0, true, MSG("starttls.exists.fails"),
+		    "STARTTLS fails: {detail}",
+		    msg_args("detail", json_str(jstr(r, "reason") ? jstr(r, "reason") : st), NULL));
 		return VERDICT_FAIL;
 	}
-	set(&subs[S_EXISTS], VERDICT_PASS, 10, true, "STARTTLS offered");
-	set_class(&subs[S_VERSION], jstr(r, "versions_class"), "TLS version");
-	set_class(&subs[S_CIPHERS], jstr(r, "suites_class"), "cipher suite");
-	set_class(&subs[S_FS], jstr(r, "kex_class"), "key-exchange parameter");
+	set(&subs[S_EXISTS], VERDICT_PASS, 10, true, MSG("starttls.exists.pass"),
+	    "STARTTLS offered", NULL);
+	set_class(&subs[S_VERSION], jstr(r, "versions_class"), MSG("starttls.what.version"),
+		  "TLS version");
+	set_class(&subs[S_CIPHERS], jstr(r, "suites_class"), MSG("starttls.what.cipher"),
+		  "cipher suite");
+	set_class(&subs[S_FS], jstr(r, "kex_class"), MSG("starttls.what.kex_param"),
+		  "key-exchange parameter");
 	const json_t *co = json_object_get(r, "cipher_order");
 	if (co && jstr(co, "status") && strcmp(jstr(co, "status"), "violation") == 0)
-		set(&subs[S_ORDER], VERDICT_FAIL, 0, true,
-		    "the server does not prefer good/sufficient suites over phase-out ones");
+		set(&subs[S_ORDER], VERDICT_FAIL, 0, true, MSG("starttls.order.fail"),
+		    "the server does not prefer good/sufficient suites over phase-out ones", NULL);
 	else
-		set(&subs[S_ORDER], VERDICT_PASS, 10, true, "cipher order good or not applicable");
-	set(&subs[S_COMPRESSION], VERDICT_PASS, 10, true,
-	    "no compression negotiated (this client cannot offer TLS compression)");
+		set(&subs[S_ORDER], VERDICT_PASS, 10, true, MSG("starttls.order.pass"),
+		    "cipher order good or not applicable", NULL);
+	set(&subs[S_COMPRESSION], VERDICT_PASS, 10, true, MSG("starttls.compression.pass"),
+	    "no compression negotiated (this client cannot offer TLS compression)", NULL);
 	const json_t *sr = json_object_get(r, "secure_renegotiation");
 	if (json_is_false(sr))
-		set(&subs[S_RENEG_SECURE], VERDICT_FAIL, 0, true, "no secure renegotiation");
+		set(&subs[S_RENEG_SECURE], VERDICT_FAIL, 0, true, MSG("starttls.reneg.insecure"),
+		    "no secure renegotiation", NULL);
+	else if (json_is_true(sr))
+		set(&subs[S_RENEG_SECURE], VERDICT_PASS, 10, true, MSG("starttls.reneg.secure"),
+		    "secure renegotiation supported", NULL);
 	else
-		set(&subs[S_RENEG_SECURE], VERDICT_PASS, 10, true,
-		    json_is_true(sr) ? "secure renegotiation supported" : "TLS 1.3 only");
+		set(&subs[S_RENEG_SECURE], VERDICT_PASS, 10, true, MSG("starttls.tls13_only"),
+		    "TLS 1.3 only", NULL);
 	const json_t *cr = json_object_get(r, "client_renegotiation");
 	if (json_is_true(cr))
 		set(&subs[S_RENEG_CLIENT], VERDICT_INFO, 0, false,
-		    "client-initiated renegotiation allowed");
+		    MSG("starttls.client_reneg.allowed"), "client-initiated renegotiation allowed",
+		    NULL);
 	else
 		set(&subs[S_RENEG_CLIENT], VERDICT_PASS, 0, false,
-		    "client-initiated renegotiation not allowed");
-	set(&subs[S_ZERO_RTT], VERDICT_PASS, 10, true, "0-RTT not applicable to mail");
+		    MSG("starttls.client_reneg.not_allowed"),
+		    "client-initiated renegotiation not allowed", NULL);
+	set(&subs[S_ZERO_RTT], VERDICT_PASS, 10, true, MSG("starttls.zero_rtt"),
+	    "0-RTT not applicable to mail", NULL);
 	const json_t *kh = json_object_get(r, "kex_hash");
 	if (kh)
-		set_class(&subs[S_KEX_HASH], jstr(kh, "class"), "key-exchange hash");
+		set_class(&subs[S_KEX_HASH], jstr(kh, "class"), MSG("starttls.what.kex_hash"),
+			  "key-exchange hash");
 	else
-		set(&subs[S_KEX_HASH], VERDICT_PASS, 10, true, "no TLS 1.2 key exchange to test");
+		set(&subs[S_KEX_HASH], VERDICT_PASS, 10, true, MSG("starttls.kex_hash.none"),
+		    "no TLS 1.2 key exchange to test", NULL);
 	if (has_version(r, "TLSv1.2")) {
 		if (json_is_true(json_object_get(r, "extended_master_secret")))
-			set(&subs[S_EMS], VERDICT_PASS, 10, true, "Extended Master Secret used");
+			set(&subs[S_EMS], VERDICT_PASS, 10, true, MSG("starttls.ems.pass"),
+			    "Extended Master Secret used", NULL);
 		else
-			set(&subs[S_EMS], VERDICT_FAIL, 0, true,
-			    "no Extended Master Secret on TLS 1.2");
+			set(&subs[S_EMS], VERDICT_FAIL, 0, true, MSG("starttls.ems.fail"),
+			    "no Extended Master Secret on TLS 1.2", NULL);
 	} else {
-		set(&subs[S_EMS], VERDICT_NOT_TESTED, 0, false, "no TLS 1.2");
+		set(&subs[S_EMS], VERDICT_NOT_TESTED, 0, false, MSG("starttls.ems.no_tls12"),
+		    "no TLS 1.2", NULL);
 	}
 
 	const json_t *cert = json_object_get(r, "cert");
 	const json_t *chain = json_object_get(cert, "chain");
 	if (json_array_size(chain) > 0) {
 		if (json_is_true(json_object_get(cert, "trusted")))
-			set(&subs[S_TRUST], VERDICT_PASS, 0, false, "trusted chain");
+			set(&subs[S_TRUST], VERDICT_PASS, 0, false, MSG("starttls.trust.pass"),
+			    "trusted chain", NULL);
 		else
 			set(&subs[S_TRUST], dane_ta ? VERDICT_FAIL : VERDICT_INFO, 0, false,
-			    "not trusted: %s",
-			    jstr(cert, "verify_error") ? jstr(cert, "verify_error") : "?");
+			    MSG("starttls.trust.fail"), "not trusted: {detail}",
+			    msg_args("detail",
+				     json_str(jstr(cert, "verify_error")
+						      ? jstr(cert, "verify_error")
+						      : "?"),
+				     NULL));
 		const char *kw = "good", *sw = "good";
 		size_t i;
 		json_t *c;
@@ -198,15 +240,18 @@ static enum verdict judge(const json_t *r, const char *mx, bool dane_ta, struct 
 			if (sg && tls_class_parse(sg) > tls_class_parse(sw))
 				sw = sg;
 		}
-		set_class(&subs[S_PUBKEY], kw, "certificate key");
-		set_class(&subs[S_SIGNATURE], sw, "certificate signature");
+		set_class(&subs[S_PUBKEY], kw, MSG("starttls.what.cert_key"), "certificate key");
+		set_class(&subs[S_SIGNATURE], sw, MSG("starttls.what.cert_sig"),
+			  "certificate signature");
 		int hm = tls_cert_matches_host(r, mx);
 		if (hm == 1)
 			set(&subs[S_HOSTMATCH], VERDICT_PASS, 0, false,
-			    "the certificate matches %s", mx);
+			    MSG("starttls.hostmatch.pass"), "the certificate matches {host}",
+			    msg_args("host", json_str(mx), NULL));
 		else
 			set(&subs[S_HOSTMATCH], dane_ta ? VERDICT_FAIL : VERDICT_INFO, 0, false,
-			    "the certificate does not match %s", mx);
+			    MSG("starttls.hostmatch.fail"), "the certificate does not match {host}",
+			    msg_args("host", json_str(mx), NULL));
 	}
 	enum verdict v = VERDICT_PASS;
 	for (int i = 0; i < N_ST; i++)
@@ -214,8 +259,8 @@ static enum verdict judge(const json_t *r, const char *mx, bool dane_ta, struct 
 							       subs[i].v == VERDICT_FAIL)))
 			v = verdict_worst(v, subs[i].v);
 	if (json_is_true(json_object_get(r, "incomplete")) && v != VERDICT_FAIL) {
-		set(&subs[S_EXISTS], VERDICT_ERROR, 0, true,
-		    "the TLS enumeration could not be completed");
+		set(&subs[S_EXISTS], VERDICT_ERROR, 0, true, MSG("starttls.incomplete"),
+		    "the TLS enumeration could not be completed", NULL);
 		v = VERDICT_ERROR;
 	}
 	return v;
@@ -276,11 +321,15 @@ static void merge(struct sub host[N_ST], const struct sub addr[N_ST], const char
 			continue;
 		if (!host[i].set) {
 			host[i] = addr[i];
+			json_incref(host[i].args);
 		} else {
 			if (verdict_worst(host[i].v, addr[i].v) != host[i].v) {
 				host[i].v = addr[i].v;
-				snprintf(host[i].reason, sizeof(host[i].reason), "%.46s: %.200s",
-					 ip, addr[i].reason);
+				host[i].msg = addr[i].msg;
+				host[i].tmpl = addr[i].tmpl;
+				json_decref(host[i].args);
+				host[i].args = json_incref(addr[i].args);
+				snprintf(host[i].ip, sizeof(host[i].ip), "%.46s", ip);
 			}
 			if (addr[i].points < host[i].points)
 				host[i].points = addr[i].points;
@@ -296,7 +345,9 @@ static void starttls_run(struct scan *s, struct check_result *out)
 	json_t *d = out->detail;
 	if (mx->status == MX_ERROR) {
 		out->verdict = VERDICT_ERROR;
-		result_set_error(out, "MX lookup failed: %s", mx->error ? mx->error : "?");
+		result_set_error_msg(
+			out, MSG("mx.lookup_failed"), "MX lookup failed: {detail}",
+			msg_args("detail", json_str(mx->error ? mx->error : "?"), NULL));
 		return;
 	}
 	if (mx->status == MX_NULL || mx->status == MX_NONE || mx->n_hosts == 0) {
@@ -317,10 +368,13 @@ static void starttls_run(struct scan *s, struct check_result *out)
 		json_t *so = json_object();
 		json_object_set_new(so, "server", json_str(h->name));
 		if (h->is_cname || h->is_ip_literal) {
-			json_t *o = result_subtest_obj(
-				out, "mx_target", VERDICT_WARNING, "%s",
+			json_t *o = result_subtest_msg(
+				out, "mx_target", VERDICT_WARNING,
+				h->is_cname ? MSG("starttls.mx_target.cname")
+					    : MSG("starttls.mx_target.ip_literal"),
 				h->is_cname ? "the MX host name is a CNAME (RFC 5321/2181)"
-					    : "the MX host name is an IP literal (RFC 5321)");
+					    : "the MX host name is an IP literal (RFC 5321)",
+				NULL);
 			json_object_set_new(o, "server", json_str(h->name));
 			col = verdict_worst(col, VERDICT_WARNING);
 		}
@@ -342,6 +396,7 @@ static void starttls_run(struct scan *s, struct check_result *out)
 				struct sub a[N_ST];
 				enum verdict av = judge(r, h->name, dane_ta, a);
 				merge(host, a, ips[k]);
+				subs_clear(a);
 				hv = verdict_worst(hv, av);
 				json_t *ao = json_deep_copy(r);
 				json_object_set_new(ao, "verdict", json_string(verdict_name(av)));
@@ -355,16 +410,33 @@ static void starttls_run(struct scan *s, struct check_result *out)
 		}
 		if (hv == VERDICT_NOT_TESTED) {
 			hv = VERDICT_ERROR;
-			set(&host[S_EXISTS], VERDICT_ERROR, 0, true, "%s",
-			    h->addr_error
-				    ? (h->addr_reason ? h->addr_reason : "address lookup failed")
-				    : "the MX host has no IPv4 or IPv6 address");
+			if (h->addr_error)
+				set(&host[S_EXISTS], VERDICT_ERROR, 0, true,
+				    MSG("starttls.address_lookup_failed"), "{detail}",
+				    msg_args("detail",
+					     json_str(h->addr_reason ? h->addr_reason
+								     : "address lookup failed"),
+					     NULL));
+			else
+				set(&host[S_EXISTS], VERDICT_ERROR, 0, true,
+				    MSG("starttls.no_address"),
+				    "the MX host has no IPv4 or IPv6 address", NULL);
 		}
 		for (int k = 0; k < N_ST; k++) {
 			if (!host[k].set)
 				continue;
-			json_t *o = result_subtest_obj(out, st_names[k], host[k].v, "%s",
-						       host[k].reason);
+			json_t *o;
+			if (host[k].ip[0])
+				o = result_subtest_msg(
+					out, st_names[k], host[k].v, MSG("starttls.on_address"),
+					"{address}: {detail}",
+					msg_args("address", json_str(host[k].ip), "detail",
+						 msg_nested(host[k].msg, host[k].tmpl,
+							    json_incref(host[k].args)),
+						 NULL));
+			else
+				o = result_subtest_msg(out, st_names[k], host[k].v, host[k].msg,
+						       host[k].tmpl, json_incref(host[k].args));
 			json_object_set_new(o, "server", json_str(h->name));
 			if (host[k].has_max) {
 				json_object_set_new(o, "points", json_integer(host[k].points));
@@ -372,6 +444,7 @@ static void starttls_run(struct scan *s, struct check_result *out)
 			}
 		}
 		cert_expiry(so, addrs);
+		subs_clear(host);
 		json_object_set_new(so, "addresses", addrs);
 		json_object_set_new(so, "verdict", json_string(verdict_name(hv)));
 		json_array_append_new(servers, so);
@@ -380,7 +453,8 @@ static void starttls_run(struct scan *s, struct check_result *out)
 	json_object_set_new(d, "servers", servers);
 	out->verdict = col;
 	if (col == VERDICT_ERROR)
-		result_set_error(out, "a mail server could not be tested");
+		result_set_error_msg(out, MSG("starttls.untested_server"),
+				     "a mail server could not be tested", NULL);
 }
 
 const struct check check_starttls = {

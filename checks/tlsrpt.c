@@ -18,9 +18,9 @@
 
 #define RECORD_MAX 4096
 
-static void verdict(struct check_result *out, enum verdict v, const char *reason)
+static void verdict(struct check_result *out, enum verdict v, const char *msg, const char *reason)
 {
-	result_subtest(out, "tlsrpt", v, "%s", reason);
+	result_subtest_msg(out, "tlsrpt", v, msg, reason, NULL);
 	out->verdict = v;
 }
 
@@ -34,8 +34,13 @@ static void run(struct scan *s, struct check_result *out)
 	struct dns_reply *r = dns_query(scan_dns(s), qname, LDNS_RR_TYPE_TXT);
 	enum dns_outcome o = dns_reply_outcome(r);
 	if (o == DNS_FAILURE) {
-		result_set_error(out, "TXT %s: %s", qname, dns_reply_error(r));
-		verdict(out, VERDICT_ERROR, out->error);
+		json_t *a = msg_args("name", json_str(qname), "detail",
+				     json_str(dns_reply_error(r)), NULL);
+		result_set_error_msg(out, MSG("dns.txt_lookup_failed"), "TXT {name}: {detail}",
+				     json_deep_copy(a));
+		result_subtest_msg(out, "tlsrpt", VERDICT_ERROR, MSG("dns.txt_lookup_failed"),
+				   "TXT {name}: {detail}", a);
+		out->verdict = VERDICT_ERROR;
 		dns_reply_release(r);
 		free(qname);
 		return;
@@ -55,9 +60,9 @@ static void run(struct scan *s, struct check_result *out)
 		found++;
 	}
 	if (found == 0) {
-		verdict(out, VERDICT_INFO, "no TLS-RPT record");
+		verdict(out, VERDICT_INFO, MSG("tlsrpt.none"), "no TLS-RPT record");
 	} else if (found > 1) {
-		verdict(out, VERDICT_FAIL, "more than one TLS-RPT record");
+		verdict(out, VERDICT_FAIL, MSG("tlsrpt.several"), "more than one TLS-RPT record");
 	} else {
 		json_object_set_new(det, "record",
 				    json_text(txt[which].data, txt[which].len, RECORD_MAX));
@@ -65,15 +70,16 @@ static void run(struct scan *s, struct check_result *out)
 		char *err = NULL;
 		if (tlsrpt_parse(txt[which].data, txt[which].len, &rec, &err) != 0) {
 			json_object_set_new(det, "syntax_error", json_str(err));
-			result_subtest(out, "tlsrpt", VERDICT_FAIL, "malformed TLS-RPT record: %s",
-				       err);
+			result_subtest_msg(out, "tlsrpt", VERDICT_FAIL, MSG("tlsrpt.malformed"),
+					   "malformed TLS-RPT record: {detail}",
+					   msg_args("detail", json_str(err), NULL));
 			out->verdict = VERDICT_FAIL;
 			free(err);
 		} else {
 			json_t *j = tlsrpt_record_json(&rec);
 			json_object_update(det, j);
 			json_decref(j);
-			verdict(out, VERDICT_PASS, "one valid TLS-RPT record");
+			verdict(out, VERDICT_PASS, MSG("tlsrpt.pass"), "one valid TLS-RPT record");
 			tlsrpt_record_free(&rec);
 		}
 	}

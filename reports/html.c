@@ -1,6 +1,6 @@
 /*
  * The HTML report: ONE self-contained file (no external fetches). The CSS and the few lines of
- * JavaScript are embedded below as C strings, so the report needs no data files at run time.
+ * JavaScript are embedded below as C strings; only the message catalogue is read at run time.
  *
  * Layout: the portfolio overview (counts, mean and median score, an SVG score distribution,
  * adoption of the Dutch "pas-toe-of-leg-uit" mail standards as a table and an SVG bar chart),
@@ -14,13 +14,19 @@
  * overview and copies the two files behind it. Memory stays bounded whatever the row count.
  *
  * Every string that comes from a result or the input goes through html_text().
+ *
+ * Every text for people comes from the message catalogue of the chosen language (--lang,
+ * data/messages/<lang>.txt, reports/i18n.h): headings, verdict names, the explanation of each
+ * subtest (its "msg" and "args"), check errors and advice. Message parameters are escaped.
  */
 #include "reports/html.h"
 #include "reports/advice.h"
 #include "reports/html_changes.h"
 #include "reports/html_rollup.h"
+#include "reports/i18n.h"
 #include "reports/layout.h"
 #include "reports/registry.h"
+#include "scanner/msg.h"
 #include "scanner/util.h"
 
 #include <stdlib.h>
@@ -29,8 +35,9 @@
 /* The standards of the compliance overview ("pas-toe-of-leg-uit" list). */
 enum standard { STD_DNSSEC, STD_SPF, STD_DKIM, STD_DMARC, STD_STARTTLS_DANE, STD_IPV6, STD_N };
 
-static const char *const standard_titles[STD_N] = {
-	"DNSSEC", "SPF", "DKIM", "DMARC", "STARTTLS with DANE", "IPv6",
+static const char *const standard_msgs[STD_N] = {
+	MSG("standard.dnssec"), MSG("standard.spf"),           MSG("standard.dkim"),
+	MSG("standard.dmarc"),  MSG("standard.starttls_dane"), MSG("standard.ipv6"),
 };
 
 struct std_count {
@@ -41,6 +48,8 @@ struct html_out {
 	FILE *fp;
 	FILE *rows, *details; /* temporary files */
 	struct layout *layout;
+	struct catalog *cat; /* the messages of the report's language */
+	char *lang;
 	size_t n_rows, n_invalid, n_scored;
 	size_t hist[101]; /* rows per overall score */
 	/* Domains that have their detail section: duplicates link to the first one. */
@@ -90,6 +99,32 @@ static void esc(FILE *fp, const char *s)
 		html_text(fp, s, strlen(s));
 }
 
+/* Message `id` (without parameters) as HTML. */
+static void T(const struct html_out *h, FILE *fp, const char *id)
+{
+	i18n_html(fp, h->cat, id, NULL);
+}
+
+/* Message `id` with parameters (stolen) as HTML. */
+static void TA(const struct html_out *h, FILE *fp, const char *id, json_t *args)
+{
+	i18n_html(fp, h->cat, id, args);
+	json_decref(args);
+}
+
+/* A message object {"msg", "args"} (from a result) as HTML; `fallback` when it has none. */
+static void T_obj(const struct html_out *h, FILE *fp, const json_t *m, const char *fallback)
+{
+	const char *id = json_string_value(json_object_get(m, "msg"));
+	if (id) {
+		i18n_html(fp, h->cat, id, json_object_get(m, "args"));
+		return;
+	}
+	/* Text without a message identifier: shown in English, marked as untranslated. */
+	fputs(MSG_MISSING_OPEN "untranslated" MSG_MISSING_CLOSE " ", fp);
+	esc(fp, fallback);
+}
+
 static const char css[] =
 	"body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 auto;"
 	"max-width:1200px;padding:1em 2em;color:#1a1a1a;background:#fff}"
@@ -133,8 +168,21 @@ static void *html_open(const char *path, const struct report_meta *meta, char **
 	FILE *fp = report_fopen(path, err);
 	if (!fp)
 		return NULL;
+	const struct config *cfg = meta ? meta->cfg : NULL;
+	char *cerr = NULL;
+	struct catalog *cat = catalog_load_lang(cfg && cfg->data_dir ? cfg->data_dir : NULL,
+						cfg && cfg->lang ? cfg->lang : "en", &cerr);
+	if (!cat) {
+		if (err)
+			*err = xasprintf("HTML report: %s", cerr);
+		free(cerr);
+		report_fclose(fp);
+		return NULL;
+	}
 	struct html_out *h = xcalloc(1, sizeof(*h));
 	h->fp = fp;
+	h->cat = cat;
+	h->lang = xstrdup(cfg && cfg->lang ? cfg->lang : "en");
 	h->rows = tmpfile();
 	h->details = tmpfile();
 	if (!h->rows || !h->details) {
@@ -145,6 +193,8 @@ static void *html_open(const char *path, const struct report_meta *meta, char **
 		if (h->details)
 			fclose(h->details);
 		report_fclose(fp);
+		catalog_free(h->cat);
+		free(h->lang);
 		free(h);
 		return NULL;
 	}
@@ -154,6 +204,8 @@ static void *html_open(const char *path, const struct report_meta *meta, char **
 		fclose(h->details);
 		report_fclose(fp);
 		layout_free(h->layout);
+		catalog_free(h->cat);
+		free(h->lang);
 		free(h);
 		return NULL;
 	}
@@ -253,23 +305,33 @@ static void render_value(FILE *fp, const json_t *v)
 	free(s);
 }
 
-static void verdict_cell(FILE *fp, const char *word)
+/* A verdict word's class and its name in the report's language. */
+static void verdict_cell(const struct html_out *h, FILE *fp, const char *word)
 {
-	fputs("<td class=\"v-", fp);
-	esc(fp, word);
-	fputs("\">", fp);
-	esc(fp, word);
+	int v = verdict_parse(word);
+	word = verdict_name(v < 0 ? VERDICT_ERROR : (enum verdict)v); /* a static word */
+	fprintf(fp, "<td class=\"v-%s\">", word);
+	i18n_html_key(fp, h->cat, "verdict.", word);
 	fputs("</td>", fp);
 }
 
-static void subtests_table(FILE *fp, const json_t *subtests)
+static void subtests_table(const struct html_out *h, FILE *fp, const json_t *subtests)
 {
 	size_t i;
 	const json_t *st;
 	if (json_array_size(subtests) == 0)
 		return;
 	/* End tags of cells and rows are implied (HTML), which keeps large reports smaller. */
-	fputs("<table><tr><th>subtest<th>server<th>status<th>points<th>reason", fp);
+	fputs("<table><tr><th>", fp);
+	T(h, fp, MSG("html.subtests.subtest"));
+	fputs("<th>", fp);
+	T(h, fp, MSG("html.subtests.server"));
+	fputs("<th>", fp);
+	T(h, fp, MSG("html.subtests.status"));
+	fputs("<th>", fp);
+	T(h, fp, MSG("html.subtests.points"));
+	fputs("<th>", fp);
+	T(h, fp, MSG("html.subtests.explanation"));
 	json_array_foreach(subtests, i, st)
 	{
 		const json_t *status = json_object_get(st, "status");
@@ -279,20 +341,25 @@ static void subtests_table(FILE *fp, const json_t *subtests)
 			json_is_string(status) && verdict_parse(json_string_value(status)) >= 0
 				? json_string_value(status)
 				: "error";
-		fputs("<tr><td>", fp);
-		esc(fp, json_string_value(json_object_get(st, "name")));
+		const char *name = json_string_value(json_object_get(st, "name"));
+		fputs("<tr><td title=\"", fp);
+		esc(fp, name);
+		fputs("\">", fp);
+		i18n_html_key(fp, h->cat, "subtest.", name);
 		fputs("<td>", fp);
 		esc(fp, json_string_value(json_object_get(st, "server")));
 		word = verdict_name((enum verdict)verdict_parse(word)); /* a static word */
-		fprintf(fp, "<td class=\"v-%s\">%s<td class=\"num\">", word, word);
+		fprintf(fp, "<td class=\"v-%s\">", word);
+		i18n_html_key(fp, h->cat, "verdict.", word);
+		fputs("<td class=\"num\">", fp);
 		if (json_is_integer(max))
 			fprintf(fp, "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT,
 				json_is_integer(pts) ? json_integer_value(pts) : 0,
 				json_integer_value(max));
 		fputs("<td>", fp);
 		const json_t *reason = json_object_get(st, "reason");
-		if (json_is_string(reason))
-			render_value(fp, reason);
+		if (json_is_string(json_object_get(st, "msg")) || json_is_string(reason))
+			T_obj(h, fp, st, json_string_value(reason));
 	}
 	fputs("</table>", fp);
 }
@@ -304,60 +371,73 @@ static void detail_section(struct html_out *h, const struct input_row *row,
 	const struct check_table *t = h->layout->checks;
 	fprintf(fp, "<details id=\"d%zu\"><summary>", row->index);
 	esc(fp, res ? res->domain : row->input);
-	if (sc->overall >= 0)
-		fprintf(fp, " &mdash; score %d", sc->overall);
+	if (sc->overall >= 0) {
+		fputs(" &mdash; ", fp);
+		TA(h, fp, MSG("html.detail.score"),
+		   msg_args("score", json_integer(sc->overall), NULL));
+	}
 	fputs("</summary>", fp);
 	if (layout_row_failed(row, res)) {
 		char *e = layout_row_error(h->layout, row, res);
-		fprintf(fp, "<p class=\"err\">Line %zu: ", row->line);
-		esc(fp, e);
+		fputs("<p class=\"err\">", fp);
+		TA(h, fp, MSG("html.detail.line_error"),
+		   msg_args("line", json_integer((json_int_t)row->line), "error", json_str(e),
+			    NULL));
 		fputs("</p></details>\n", fp);
 		free(e);
 		return;
 	}
 	const char *mx = json_string_value(json_object_get(res->columns, "mx"));
-	fputs("<p>MX hosts: ", fp);
+	fputs("<p>", fp);
 	if (mx && *mx)
-		esc(fp, mx);
+		TA(h, fp, MSG("html.detail.mx_hosts"), msg_args("hosts", json_str(mx), NULL));
 	else
-		fputs("none found", fp);
-	fputs("</p><p class=\"small\">Category scores:", fp);
+		T(h, fp, MSG("html.detail.mx_none"));
+	fputs("</p><p class=\"small\">", fp);
+	T(h, fp, MSG("html.detail.category_scores"));
 	for (int c = 0; c < SCORE_N_CATEGORIES; c++) {
+		const char *cname = score_category_name((enum score_category)c);
 		fputs(" ", fp);
-		esc(fp, score_category_title((enum score_category)c));
+		i18n_html_key(fp, h->cat, "category.", cname);
+		fputs(" ", fp);
 		if (sc->cat[c].pct >= 0)
-			fprintf(fp, " %d%% (%d/%d);", sc->cat[c].pct, sc->cat[c].points,
-				sc->cat[c].max);
+			TA(h, fp, MSG("html.detail.category_score"),
+			   msg_args("pct", json_integer(sc->cat[c].pct), "points",
+				    json_integer(sc->cat[c].points), "max",
+				    json_integer(sc->cat[c].max), NULL));
 		else
-			fputs(" not scored;", fp);
+			T(h, fp, MSG("html.detail.category_not_scored"));
+		fputs(";", fp);
 	}
 	fputs("</p>", fp);
 	for (size_t i = 0; t && i < t->n && i < res->n_checks; i++) {
 		const struct check *ch = t->checks[i];
 		const struct check_result *r = &res->checks[i];
 		fputs("<h3>", fp);
-		esc(fp, ch->title ? ch->title : ch->name);
+		i18n_html_key(fp, h->cat, "check.", ch->name);
 		if (!ch->no_verdict_column) {
 			fprintf(fp, " <span class=\"v-%s\">", verdict_name(r->verdict));
-			esc(fp, verdict_name(r->verdict));
+			i18n_html_key(fp, h->cat, "verdict.", verdict_name(r->verdict));
 			fputs("</span>", fp);
 		}
 		fputs("</h3>", fp);
 		if (r->error) {
-			fputs("<p class=\"err\">Could not complete: ", fp);
-			esc(fp, r->error);
+			fputs("<p class=\"err\">", fp);
+			T(h, fp, MSG("html.detail.could_not_complete"));
+			fputs(" ", fp);
+			T_obj(h, fp, r->error_msg, r->error);
 			fputs("</p>", fp);
 		}
 		if (!ch->no_verdict_column) {
-			char *a = advice_for(ch->name, r->verdict, res);
+			json_t *a = advice_for(ch->name, r->verdict, res);
 			if (a) {
 				fputs("<p class=\"advice\">", fp);
-				esc(fp, a);
+				T_obj(h, fp, a, "");
 				fputs("</p>", fp);
-				free(a);
+				json_decref(a);
 			}
 		}
-		subtests_table(fp, json_object_get(r->detail, "subtests"));
+		subtests_table(h, fp, json_object_get(r->detail, "subtests"));
 		/* The records found always; the rest of the detail where something is wrong. */
 		const char *k;
 		const json_t *v;
@@ -368,10 +448,15 @@ static void detail_section(struct html_out *h, const struct input_row *row,
 			if (strcmp(k, "subtests") == 0 || strcmp(k, "elapsed_ms") == 0 ||
 			    (r->verdict == VERDICT_PASS && !record))
 				continue;
-			fputs(any ? "<li><b>" : "<ul class=\"rec\"><li><b>", fp);
+			if (!any) {
+				fputs("<p class=\"small\">", fp);
+				T(h, fp, MSG("html.detail.technical"));
+				fputs("</p><ul class=\"rec\">", fp);
+			}
 			any = true;
+			fputs("<li><b><code>", fp);
 			esc(fp, k);
-			fputs("</b>: ", fp);
+			fputs("</code></b>: ", fp);
 			render_value(fp, v);
 		}
 		if (any)
@@ -396,7 +481,7 @@ static void table_row(struct html_out *h, const struct input_row *row,
 		if (c->kind != COLUMN_VERDICT)
 			continue;
 		json_t *v = layout_cell(h->layout, c, row, res, sc);
-		verdict_cell(fp, json_string_value(v));
+		verdict_cell(h, fp, json_string_value(v));
 		json_decref(v);
 	}
 	fputs("</tr>\n", fp);
@@ -447,19 +532,36 @@ static void overview(struct html_out *h)
 	double sum = 0;
 	for (int s = 0; s <= 100; s++)
 		sum += (double)s * (double)h->hist[s];
-	fputs("<h2>Overview</h2><div class=\"cards\">", fp);
-	fprintf(fp, "<div class=\"card\"><b>%zu</b>domains (input rows)</div>", h->n_rows);
-	fprintf(fp, "<div class=\"card\"><b>%zu</b>invalid or not scanned</div>", h->n_invalid);
+	fputs("<h2>", fp);
+	T(h, fp, MSG("html.overview.heading"));
+	fputs("</h2><div class=\"cards\">", fp);
+	fprintf(fp, "<div class=\"card\"><b>%zu</b>", h->n_rows);
+	T(h, fp, MSG("html.overview.rows"));
+	fprintf(fp, "</div><div class=\"card\"><b>%zu</b>", h->n_invalid);
+	T(h, fp, MSG("html.overview.invalid"));
+	fputs("</div>", fp);
 	if (h->n_scored) {
 		double median = h->n_scored % 2 ? rank_score(h, h->n_scored / 2)
 						: (rank_score(h, h->n_scored / 2 - 1) +
 						   rank_score(h, h->n_scored / 2)) /
 							  2.0;
-		fprintf(fp, "<div class=\"card\"><b>%.1f</b>mean score</div>",
-			sum / (double)h->n_scored);
-		fprintf(fp, "<div class=\"card\"><b>%.1f</b>median score</div>", median);
+		/* Numbers in the language's notation: 50.0 or 50,0. */
+		char mean_s[32], median_s[32];
+		snprintf(mean_s, sizeof(mean_s), "%.1f", sum / (double)h->n_scored);
+		snprintf(median_s, sizeof(median_s), "%.1f", median);
+		if (strcmp(h->lang, "nl") == 0) {
+			*strchr(mean_s, '.') = ',';
+			*strchr(median_s, '.') = ',';
+		}
+		fprintf(fp, "<div class=\"card\"><b>%s</b>", mean_s);
+		T(h, fp, MSG("html.overview.mean"));
+		fprintf(fp, "</div><div class=\"card\"><b>%s</b>", median_s);
+		T(h, fp, MSG("html.overview.median"));
+		fputs("</div>", fp);
 	} else {
-		fputs("<div class=\"card\"><b>&mdash;</b>no scores</div>", fp);
+		fputs("<div class=\"card\"><b>&mdash;</b>", fp);
+		T(h, fp, MSG("html.overview.no_scores"));
+		fputs("</div>", fp);
 	}
 	fputs("</div>", fp);
 
@@ -470,9 +572,11 @@ static void overview(struct html_out *h)
 	for (int b = 0; b < 10; b++)
 		if (bucket[b] > top)
 			top = bucket[b];
-	fputs("<h2>Score distribution</h2><svg role=\"img\" aria-label=\"score distribution\" "
-	      "width=\"620\" height=\"230\" viewBox=\"0 0 620 230\">",
-	      fp);
+	fputs("<h2>", fp);
+	T(h, fp, MSG("html.distribution.heading"));
+	fputs("</h2><svg role=\"img\" aria-label=\"", fp);
+	T(h, fp, MSG("html.distribution.heading"));
+	fputs("\" width=\"620\" height=\"230\" viewBox=\"0 0 620 230\">", fp);
 	for (int b = 0; b < 10; b++) {
 		int bh = (int)(180.0 * (double)bucket[b] / (double)top);
 		int x = 20 + b * 60;
@@ -488,32 +592,46 @@ static void overview(struct html_out *h)
 	fputs("</svg>", fp);
 
 	/* Adoption of the mandatory ("pas toe of leg uit") standards. */
-	fputs("<h2>Adoption of the standards</h2><p class=\"small\">Share of the scanned domains "
-	      "that comply with each standard of the Dutch &ldquo;pas toe of leg uit&rdquo; list "
-	      "(verdict pass; STARTTLS with DANE needs both). Domains where it could not be "
-	      "tested (no MX, error) are left out of the share.</p>"
-	      "<table><tr><th>standard</th><th>comply</th><th>do not comply</th>"
-	      "<th>not tested / error</th><th>share complying</th></tr>",
-	      fp);
+	fputs("<h2>", fp);
+	T(h, fp, MSG("html.adoption.heading"));
+	fputs("</h2><p class=\"small\">", fp);
+	T(h, fp, MSG("html.adoption.explanation"));
+	fputs("</p><table><tr><th>", fp);
+	T(h, fp, MSG("html.adoption.standard"));
+	fputs("</th><th>", fp);
+	T(h, fp, MSG("html.adoption.comply"));
+	fputs("</th><th>", fp);
+	T(h, fp, MSG("html.adoption.not_comply"));
+	fputs("</th><th>", fp);
+	T(h, fp, MSG("html.adoption.other"));
+	fputs("</th><th>", fp);
+	T(h, fp, MSG("html.adoption.share"));
+	fputs("</th></tr>", fp);
 	int pct[STD_N];
 	for (int s = 0; s < STD_N; s++) {
 		size_t base = h->std[s].comply + h->std[s].fail;
 		pct[s] = base ? (int)(100.0 * (double)h->std[s].comply / (double)base) : -1;
+		fputs("<tr><td>", fp);
+		T(h, fp, standard_msgs[s]);
 		fprintf(fp,
-			"<tr><td>%s</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
+			"</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
 			"<td class=\"num\">%zu</td><td class=\"num\">",
-			standard_titles[s], h->std[s].comply, h->std[s].fail, h->std[s].other);
+			h->std[s].comply, h->std[s].fail, h->std[s].other);
 		if (pct[s] >= 0)
 			fprintf(fp, "%d%%", pct[s]);
 		else
 			fputs("&mdash;", fp);
 		fputs("</td></tr>", fp);
 	}
-	fputs("</table><svg role=\"img\" aria-label=\"adoption\" width=\"620\" height=\"", fp);
+	fputs("</table><svg role=\"img\" aria-label=\"", fp);
+	T(h, fp, MSG("html.adoption.heading"));
+	fputs("\" width=\"620\" height=\"", fp);
 	fprintf(fp, "%d\" viewBox=\"0 0 620 %d\">", STD_N * 30 + 10, STD_N * 30 + 10);
 	for (int s = 0; s < STD_N; s++) {
 		int y = 5 + s * 30, w = pct[s] > 0 ? pct[s] * 4 : 0;
-		fprintf(fp, "<text x=\"0\" y=\"%d\">%s</text>", y + 16, standard_titles[s]);
+		fprintf(fp, "<text x=\"0\" y=\"%d\">", y + 16);
+		T(h, fp, standard_msgs[s]);
+		fputs("</text>", fp);
 		fprintf(fp,
 			"<rect class=\"bar-bad\" x=\"150\" y=\"%d\" width=\"400\" height=\"20\"/>",
 			y);
@@ -522,8 +640,11 @@ static void overview(struct html_out *h)
 			w);
 		if (pct[s] >= 0)
 			fprintf(fp, "<text x=\"560\" y=\"%d\">%d%%</text>", y + 16, pct[s]);
-		else
-			fprintf(fp, "<text x=\"560\" y=\"%d\">n/a</text>", y + 16);
+		else {
+			fprintf(fp, "<text x=\"560\" y=\"%d\">", y + 16);
+			T(h, fp, MSG("html.adoption.not_applicable"));
+			fputs("</text>", fp);
+		}
 	}
 	fputs("</svg>", fp);
 }
@@ -547,34 +668,50 @@ static int html_close(void *handle)
 		return 0;
 	FILE *fp = h->fp;
 	int rc = 0;
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	      "<title>domscan report</title><style>",
+	fputs("<!DOCTYPE html>\n<html lang=\"", fp);
+	esc(fp, h->lang);
+	fputs("\"><head><meta charset=\"utf-8\">"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>",
 	      fp);
+	T(h, fp, MSG("html.title"));
+	fputs("</title><style>", fp);
 	fputs(css, fp);
-	fputs("</style></head><body><h1>domscan &mdash; mail and DNS security of the portfolio"
-	      "</h1><p class=\"small\">domscan " DOMSCAN_VERSION
-	      "; scores in the style of Internet.nl's mail test.</p>",
-	      fp);
+	fputs("</style></head><body><h1>", fp);
+	T(h, fp, MSG("html.heading"));
+	fputs("</h1><p class=\"small\">", fp);
+	TA(h, fp, MSG("html.subtitle"), msg_args("version", json_string(DOMSCAN_VERSION), NULL));
+	fputs("</p>", fp);
 	if (html_changes_write(h->changes, fp) < 0)
 		rc = -1;
 	overview(h);
 	html_rollup_write(h->rollup, fp);
-	fputs("<h2>All domains</h2><p><input id=\"filter\" type=\"search\" "
-	      "placeholder=\"filter: words such as a domain, fail, error\" "
-	      "aria-label=\"filter\"> <span class=\"small\">Click a column heading to sort."
-	      "</span></p><table id=\"domains\"><thead><tr><th>domain</th><th data-num>score</th>",
-	      fp);
+	fputs("<h2>", fp);
+	T(h, fp, MSG("html.domains.heading"));
+	fputs("</h2><p><input id=\"filter\" type=\"search\" placeholder=\"", fp);
+	T(h, fp, MSG("html.domains.filter_placeholder"));
+	fputs("\" aria-label=\"", fp);
+	T(h, fp, MSG("html.domains.filter_label"));
+	fputs("\"> <span class=\"small\">", fp);
+	T(h, fp, MSG("html.domains.sort_hint"));
+	fputs("</span></p><table id=\"domains\"><thead><tr><th>", fp);
+	T(h, fp, MSG("html.domains.domain"));
+	fputs("</th><th data-num>", fp);
+	T(h, fp, MSG("html.domains.score"));
+	fputs("</th>", fp);
 	for (size_t i = 0; i < h->layout->n; i++)
 		if (h->layout->cols[i].kind == COLUMN_VERDICT) {
-			fputs("<th>", fp);
+			fputs("<th title=\"", fp);
 			esc(fp, h->layout->cols[i].name);
+			fputs("\">", fp);
+			i18n_html_key(fp, h->cat, "check.", h->layout->cols[i].name);
 			fputs("</th>", fp);
 		}
 	fputs("</tr></thead><tbody>\n", fp);
 	if (copy_file(h->rows, fp) < 0)
 		rc = -1;
-	fputs("</tbody></table><h2>Details per domain</h2>\n", fp);
+	fputs("</tbody></table><h2>", fp);
+	T(h, fp, MSG("html.details.heading"));
+	fputs("</h2>\n", fp);
 	if (copy_file(h->details, fp) < 0)
 		rc = -1;
 	fputs("<script>", fp);
@@ -589,6 +726,8 @@ static int html_close(void *handle)
 	html_changes_free(h->changes);
 	layout_free(h->layout);
 	html_rollup_free(h->rollup);
+	catalog_free(h->cat);
+	free(h->lang);
 	for (size_t i = 0; i < h->seen_cap; i++)
 		free(h->seen[i].domain);
 	free(h->seen);

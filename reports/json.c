@@ -65,6 +65,9 @@ static json_t *check_object(const struct check_result *r)
 	json_t *o = json_object();
 	json_object_set_new(o, "verdict", json_string(verdict_name(r->verdict)));
 	json_object_set_new(o, "error", json_str(r->error));
+	/* The error as a message for people (docs/i18n.md), when the check gave one. */
+	if (r->error_msg)
+		json_object_set(o, "error_msg", r->error_msg);
 	const char *k;
 	json_t *v;
 	json_object_foreach(r->detail, k, v)

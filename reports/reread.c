@@ -190,11 +190,15 @@ int report_rebuild(const json_t *o, const struct layout *l, struct input_row *ro
 		cr->verdict = (enum verdict)v;
 		if (str_member(c, "error"))
 			cr->error = xstrdup(str_member(c, "error"));
+		const json_t *em = json_object_get(c, "error_msg");
+		if (cr->error && json_is_string(json_object_get(em, "msg")))
+			cr->error_msg = json_deep_copy(em);
 		const char *k;
 		json_t *val;
 		json_object_foreach((json_t *)c, k, val)
 		{
-			if (strcmp(k, "verdict") != 0 && strcmp(k, "error") != 0)
+			if (strcmp(k, "verdict") != 0 && strcmp(k, "error") != 0 &&
+			    strcmp(k, "error_msg") != 0)
 				json_object_set(cr->detail, k, val);
 		}
 	}

@@ -1,5 +1,6 @@
 /* The result model: verdict words and order, subtests, safe text. See result.h. */
 #include "scanner/result.h"
+#include "scanner/msg.h"
 #include "scanner/util.h"
 
 #include <stdio.h>
@@ -78,6 +79,31 @@ json_t *result_subtest_obj(struct check_result *r, const char *name, enum verdic
 	return o;
 }
 
+json_t *result_subtest_msg(struct check_result *r, const char *name, enum verdict status,
+			   const char *msg, const char *reason_tmpl, json_t *args)
+{
+	if (!args)
+		args = json_object();
+	char *reason = msg_format(reason_tmpl, args);
+	json_t *o = result_subtest_obj(r, name, status, "%s", reason);
+	free(reason);
+	json_object_set_new(o, "msg", json_string(msg));
+	json_object_set_new(o, "args", args);
+	return o;
+}
+
+void result_set_error_msg(struct check_result *r, const char *msg, const char *tmpl, json_t *args)
+{
+	if (!args)
+		args = json_object();
+	char *s = msg_format(tmpl, args);
+	free(r->error);
+	r->error = text_sanitize(s, strlen(s), 1024);
+	free(s);
+	json_decref(r->error_msg);
+	r->error_msg = json_pack("{ssso}", "msg", msg, "args", args);
+}
+
 void result_set_error(struct check_result *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -87,6 +113,8 @@ void result_set_error(struct check_result *r, const char *fmt, ...)
 	free(r->error);
 	r->error = text_sanitize(s, strlen(s), 1024);
 	free(s);
+	json_decref(r->error_msg);
+	r->error_msg = NULL;
 }
 
 /* Length of a valid UTF-8 sequence at s (n bytes available), 0 when invalid. */
@@ -188,6 +216,7 @@ void domain_result_unref(struct domain_result *r)
 	for (size_t i = 0; i < r->n_checks; i++) {
 		json_decref(r->checks[i].detail);
 		free(r->checks[i].error);
+		json_decref(r->checks[i].error_msg);
 	}
 	free(r->checks);
 	json_decref(r->columns);

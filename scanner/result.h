@@ -12,6 +12,8 @@
  */
 #pragma once
 
+#include "scanner/msg.h"
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -48,6 +50,11 @@ struct check_result {
 	json_t *detail;
 	/** Owned, NULL or why the check (or a part of it) could not be completed. */
 	char *error;
+	/**
+	 * Owned, NULL or the message form of `error` for the reports' catalogues:
+	 * {"msg": id, "args": {...}} (see scanner/msg.h). Set by result_set_error_msg().
+	 */
+	json_t *error_msg;
 };
 
 struct domain_result {
@@ -72,7 +79,21 @@ void result_subtest(struct check_result *r, const char *name, enum verdict statu
 /** Like result_subtest() but returns the new subtest object (borrowed) to add more keys. */
 json_t *result_subtest_obj(struct check_result *r, const char *name, enum verdict status,
 			   const char *reason_fmt, ...) __attribute__((format(printf, 4, 5)));
-/** Set (replace) the result's error text; printf-style. */
+/**
+ * Append a subtest that carries a message for people: "msg" (an identifier of the catalogues
+ * in data/messages/, see scanner/msg.h) and "args" (its parameters), plus the English
+ * "reason" for machines, which is `reason_tmpl` (an English template with the same {name}
+ * placeholders) expanded with `args`. `args` is stolen (NULL = no parameters). Returns the
+ * subtest object (borrowed) to add more keys.
+ */
+json_t *result_subtest_msg(struct check_result *r, const char *name, enum verdict status,
+			   const char *msg, const char *reason_tmpl, json_t *args);
+/**
+ * Set (replace) the result's error: the English text is `tmpl` expanded with `args`, and
+ * error_msg keeps the message for the reports. `args` is stolen (NULL = none).
+ */
+void result_set_error_msg(struct check_result *r, const char *msg, const char *tmpl, json_t *args);
+/** Set (replace) the result's error text; printf-style. Clears error_msg. */
 void result_set_error(struct check_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /** Fold `v` into r->verdict with verdict_worst(). */
