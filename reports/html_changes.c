@@ -7,6 +7,7 @@
 #include "reports/html_changes.h"
 #include "reports/baseline.h"
 #include "reports/html.h"
+#include "scanner/shard.h"
 #include "scanner/util.h"
 
 #include <stdlib.h>
@@ -21,7 +22,14 @@ struct html_changes {
 	size_t count[LIST_N];
 	size_t improved, unchanged;
 	bool regression;
+	unsigned shard_index, shard_count; /* --shard: only this shard's domains can be missing */
 };
+
+/* Whether baseline entry e could have been in this run (its shard, with --shard). */
+static bool expected_here(const struct html_changes *c, const struct baseline_entry *e)
+{
+	return !c->shard_count || shard_fnv1a64(e->domain) % c->shard_count == c->shard_index - 1;
+}
 
 static void esc(FILE *fp, const char *s)
 {
@@ -43,6 +51,8 @@ int html_changes_open(const struct report_meta *meta, const struct layout *l,
 		return -1;
 	}
 	c->path = xstrdup(meta->cfg->baseline);
+	c->shard_index = meta->cfg->shard_index;
+	c->shard_count = meta->cfg->shard_count;
 	for (int i = 0; i < LIST_N; i++) {
 		c->tmp[i] = tmpfile();
 		if (!c->tmp[i]) {
@@ -155,7 +165,7 @@ int html_changes_write(struct html_changes *c, FILE *fp)
 	const struct baseline *b = c->base;
 	size_t missing = 0;
 	for (size_t i = 0; i < b->n; i++)
-		missing += !b->entries[i].seen;
+		missing += !b->entries[i].seen && expected_here(c, &b->entries[i]);
 	int rc = 0;
 	fputs("<section id=\"changes\"><h2>Changes since ", fp);
 	esc(fp, c->path);
@@ -196,7 +206,7 @@ int html_changes_write(struct html_changes *c, FILE *fp)
 		fputs("<span class=\"small\">none</span>", fp);
 	size_t k = 0;
 	for (size_t i = 0; i < b->n; i++) {
-		if (b->entries[i].seen)
+		if (b->entries[i].seen || !expected_here(c, &b->entries[i]))
 			continue;
 		fputs(k++ ? ", " : "", fp);
 		esc(fp, b->entries[i].domain);

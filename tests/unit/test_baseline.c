@@ -5,6 +5,7 @@
  */
 #include "reports/baseline.h"
 #include "reports_fixture.h"
+#include "scanner/shard.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -371,9 +372,9 @@ static struct domain_result *result(const char *domain, enum verdict dkim, const
 }
 
 /* Run a reporter with --baseline; returns the output and close()'s return value. */
-static char *run_with_baseline(const struct reporter *rep, const char *baseline,
-			       const struct input_row *rows, struct domain_result *const *res,
-			       size_t n, int *close_rc)
+static char *run_sharded(const struct reporter *rep, const char *baseline,
+			 const struct input_row *rows, struct domain_result *const *res, size_t n,
+			 int *close_rc, unsigned shard_index, unsigned shard_count)
 {
 	char bpath[] = "/tmp/domscan-baseline-in-XXXXXX",
 	     path[] = "/tmp/domscan-baseline-out-XXXXXX";
@@ -386,6 +387,8 @@ static char *run_with_baseline(const struct reporter *rep, const char *baseline,
 	close(fd);
 	struct config cfg = { 0 };
 	cfg.baseline = bpath;
+	cfg.shard_index = shard_index;
+	cfg.shard_count = shard_count;
 	const char *const carry[] = { "changes", NULL };
 	struct report_meta meta = { .checks = &fx_table, .cfg = &cfg, .carry_columns = carry };
 	char *err = NULL;
@@ -406,6 +409,13 @@ static char *run_with_baseline(const struct reporter *rep, const char *baseline,
 	fclose(fp);
 	unlink(path);
 	return buf_steal(&b);
+}
+
+static char *run_with_baseline(const struct reporter *rep, const char *baseline,
+			       const struct input_row *rows, struct domain_result *const *res,
+			       size_t n, int *close_rc)
+{
+	return run_sharded(rep, baseline, rows, res, n, close_rc, 0, 0);
 }
 
 static const char report_baseline[] =
@@ -469,6 +479,20 @@ static void test_reporters(void **state)
 	assert_non_null(
 		strstr(sec, "New since the baseline (1)</h3><p><a href=\"#d2\">new.example"));
 	free(html);
+
+	/* --shard: a missing baseline domain is listed only by the shard it belongs to */
+	int listed = 0;
+	for (unsigned i = 1; i <= 2; i++) {
+		html = run_sharded(&reporter_html, report_baseline, rows, res, 4, &rc, i, 2);
+		bool here = shard_fnv1a64("gone.example") % 2 == i - 1;
+		bool shown = strstr(html, "not in this run (1)</h3><p>gone.example</p>") != NULL;
+		assert_int_equal(here, shown);
+		if (!here)
+			assert_non_null(strstr(html, "not in this run (0)</h3>"));
+		listed += shown;
+		free(html);
+	}
+	assert_int_equal(listed, 1);
 
 	/* nothing got worse: close() returns 0 */
 	csv = run_with_baseline(&reporter_csv, report_baseline, rows, res, 1, &rc);
