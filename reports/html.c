@@ -381,7 +381,7 @@ static void detail_section(struct html_out *h, const struct input_row *row,
 		char *e = layout_row_error(h->layout, row, res);
 		fputs("<p class=\"err\">", fp);
 		TA(h, fp, MSG("html.detail.line_error"),
-		   msg_args("line", json_integer((json_int_t)row->line), "error", json_str(e),
+		   msg_args("line", json_integer((json_int_t)row->line), "detail", json_str(e),
 			    NULL));
 		fputs("</p></details>\n", fp);
 		free(e);

@@ -335,11 +335,16 @@ static void html_emit(void *ctx, const char *s, size_t len, const char *param)
 {
 	FILE *fp = ctx;
 	bool code = param && strncmp(param, "record", 6) == 0;
+	bool detail = param && strcmp(param, "detail") == 0;
 	if (code)
 		fputs("<code>", fp);
+	else if (detail)
+		fputs("<span class=\"detail\">", fp);
 	html_text(fp, s, len);
 	if (code)
 		fputs("</code>", fp);
+	else if (detail)
+		fputs("</span>", fp);
 }
 
 void i18n_html(FILE *fp, const struct catalog *c, const char *id, const json_t *args)

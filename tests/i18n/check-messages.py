@@ -7,7 +7,9 @@
   * the catalogues do not have the same identifiers, or an identifier's parameters ({name})
     differ between them;
   * a catalogue holds an identifier nothing uses (stale);
-  * a catalogue does not parse (same rules as reports/i18n.c).
+  * a catalogue does not parse (same rules as reports/i18n.c);
+  * a check (checks/*.c) writes a subtest or an error without a message (result_subtest(),
+    result_subtest_obj(), result_set_error() instead of the _msg variants).
 
 Usage: check-messages.py SOURCE_ROOT   (prints TAP)
 """
@@ -128,6 +130,13 @@ for a in langs:
             check(not diff, '%s and %s use the same parameters per message' % (a, b),
                   ['%s: %s %s vs %s %s' % (i, a, sorted(set(PARAM.findall(cats[a][i]))), b,
                                            sorted(set(PARAM.findall(cats[b][i])))) for i in diff])
+
+plain = []
+for p, s in sources(['checks']):
+    for m in re.finditer(r'\b(result_subtest|result_subtest_obj|result_set_error)\(', s):
+        plain.append('%s:%d: %s() without a message' % (p, s.count('\n', 0, m.start()) + 1,
+                                                         m.group(1)))
+check(not plain, 'every subtest and error of the checks carries a message', plain)
 
 print('1..%d' % len(tests))
 failed = 0
