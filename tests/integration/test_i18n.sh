@@ -68,6 +68,12 @@ for r in a:
 assert n > 100, n
 assert [x["domain"] for x in a] == [x["domain"] for x in b]
 PY
+# domscan merge rebuilds the HTML from JSON Lines in the language asked, messages included.
+domscan_in merge --lang nl --html "$OUT/merged-nl.html" "$OUT/report-nl.json" 2>"$OUT/merge.err" &&
+	grep -q '<html lang="nl">' "$OUT/merged-nl.html" && ! grep -q '\[\[' "$OUT/merged-nl.html" &&
+	grep -qF 'Het domein is ondertekend met DNSSEC.' "$OUT/merged-nl.html" &&
+	ok "merge --lang nl: a Dutch HTML report without untranslated identifiers" ||
+	not_ok "merge --lang nl: $(head -3 "$OUT/merge.err")"
 # The default language comes from LANG (LC_ALL first).
 LANG=nl_NL.UTF-8 LC_ALL= scan "report-env" --html "$OUT/report-env.html" <"$portfolio" &&
 	grep -q '<html lang="nl">' "$OUT/report-env.html" && ok "LANG=nl_NL.UTF-8 gives a Dutch report" ||
