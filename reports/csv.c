@@ -59,25 +59,12 @@ static void put_field(FILE *fp, const char *s, size_t len, bool first)
 	fputc('"', fp);
 }
 
-/* The text of a cell, defused; malloc'd. */
-static char *cell_text(const json_t *v, bool defuse)
-{
-	if (json_is_integer(v))
-		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	if (!json_is_string(v))
-		return xstrdup("");
-	const char *s = json_string_value(v);
-	if (defuse && s[0] != '\0' && strchr("=+-@\t\r", s[0]))
-		return xasprintf("'%s", s);
-	return xstrdup(s);
-}
-
 static void write_header(FILE *fp, const struct layout *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		/* Carried names come from the input: sanitise and defuse them like any text. */
 		json_t *n = json_str(l->cols[i].name);
-		char *t = cell_text(n, true);
+		char *t = layout_csv_text(n, true);
 		put_field(fp, t, strlen(t), i == 0);
 		free(t);
 		json_decref(n);
@@ -113,16 +100,6 @@ static char *header_line(const struct layout *l)
 	if (n && s[n - 1] == '\n')
 		s[n - 1] = '\0';
 	return s;
-}
-
-/* The domain cell this run writes for `row` (before its result is known); malloc'd. */
-static char *domain_cell(const struct layout *l, const struct input_row *row)
-{
-	struct domain_result fake = { .domain = row->domain };
-	json_t *v = layout_cell(l, &l->cols[0], row, row->domain ? &fake : NULL, NULL);
-	char *t = cell_text(v, l->cols[0].defuse);
-	json_decref(v);
-	return t;
 }
 
 /*
@@ -239,7 +216,7 @@ fail:
 static int csv_resume_check(void *handle, size_t n, const struct input_row *row, char **err)
 {
 	struct csv_out *h = handle;
-	char *d = domain_cell(h->layout, row);
+	char *d = layout_domain_cell(h->layout, row, true);
 	int rc = 0;
 	if (n >= h->n_kept || h->kept[n].input_row != row->index + 1 ||
 	    h->kept[n].domain_hash != reread_hash(d)) {
@@ -266,7 +243,7 @@ static int csv_row(void *handle, const struct input_row *row, const struct domai
 		const struct column *c = &h->layout->cols[i];
 		json_t *v = c->kind == COLUMN_CHANGE ? baseline_cell(&diff, c->name)
 						     : layout_cell(h->layout, c, row, res, &sc);
-		char *t = cell_text(v, c->defuse);
+		char *t = layout_csv_text(v, c->defuse);
 		put_field(h->fp, t, strlen(t), i == 0);
 		free(t);
 		json_decref(v);

@@ -317,17 +317,16 @@ fail:
 static int json_resume_check(void *handle, size_t n, const struct input_row *row, char **err)
 {
 	struct json_out *h = handle;
-	const char *d = row->domain ? row->domain : row->input ? row->input : "";
-	json_t *v = json_str(d);
+	char *d = layout_domain_cell(h->layout, row, false);
 	int rc = 0;
 	if (n >= h->n_kept || h->kept[n].input_row != row->index + 1 ||
-	    h->kept[n].domain_hash != reread_hash(json_string_value(v))) {
+	    h->kept[n].domain_hash != reread_hash(d)) {
 		*err = xasprintf("the JSON report's row %zu is not input row %zu (%s): not a "
 				 "report of this input",
-				 n + 1, row->index + 1, json_string_value(v));
+				 n + 1, row->index + 1, d);
 		rc = -1;
 	}
-	json_decref(v);
+	free(d);
 	return rc;
 }
 

@@ -221,6 +221,27 @@ char *layout_row_error(const struct layout *l, const struct input_row *row,
 	return s;
 }
 
+char *layout_csv_text(const json_t *v, bool defuse)
+{
+	if (json_is_integer(v))
+		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	if (!json_is_string(v))
+		return xstrdup("");
+	const char *s = json_string_value(v);
+	if (defuse && s[0] != '\0' && strchr("=+-@\t\r", s[0]))
+		return xasprintf("'%s", s);
+	return xstrdup(s);
+}
+
+char *layout_domain_cell(const struct layout *l, const struct input_row *row, bool csv)
+{
+	struct domain_result known = { .domain = row->domain };
+	json_t *v = layout_cell(l, &l->cols[0], row, row->domain ? &known : NULL, NULL);
+	char *t = layout_csv_text(v, csv && l->cols[0].defuse);
+	json_decref(v);
+	return t;
+}
+
 json_t *layout_cell(const struct layout *l, const struct column *c, const struct input_row *row,
 		    const struct domain_result *res, const struct score *sc)
 {

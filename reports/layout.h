@@ -64,5 +64,18 @@ json_t *layout_cell(const struct layout *l, const struct column *c, const struct
 char *layout_row_error(const struct layout *l, const struct input_row *row,
 		       const struct domain_result *res);
 
+/**
+ * The text of a CSV cell: integers in decimal, strings as they are (with `defuse`, a leading
+ * `'` before a spreadsheet formula start), anything else empty. Malloc'd.
+ */
+char *layout_csv_text(const json_t *v, bool defuse);
+
+/**
+ * The `domain` cell a row gets (known before its result: the normalised domain, or the entry as
+ * read for an invalid one), as the CSV report writes it (`csv`) or as the JSON Lines report
+ * does. Malloc'd. Used to tell that a report's row is the report of an input row.
+ */
+char *layout_domain_cell(const struct layout *l, const struct input_row *row, bool csv);
+
 /** Whether the row is an invalid or unscanned entry (every verdict is `error`). */
 bool layout_row_failed(const struct input_row *row, const struct domain_result *res);

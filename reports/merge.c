@@ -16,9 +16,10 @@ struct part {
 	const char *path;
 	struct reread r;
 	bool done;
-	size_t row;  /* the head row's input_row */
-	json_t *obj; /* JSON parts: the head row, parsed */
-	char **head; /* CSV parts: the header fields */
+	size_t row;   /* the head row's input_row */
+	char *domain; /* the head row's domain cell */
+	json_t *obj;  /* JSON parts: the head row, parsed */
+	char **head;  /* CSV parts: the header fields */
 	size_t n_head;
 	long row_col; /* CSV parts: index of input_row */
 };
@@ -59,6 +60,8 @@ static int part_advance(struct part *p, bool json, char **err)
 {
 	json_decref(p->obj);
 	p->obj = NULL;
+	free(p->domain);
+	p->domain = NULL;
 	int rc = reread_line(&p->r);
 	if (rc < 0) {
 		*err = xasprintf("%s: %s", p->path, strerror(errno));
@@ -80,13 +83,15 @@ static int part_advance(struct part *p, bool json, char **err)
 		json_error_t je;
 		p->obj = json_loadb(p->r.line, p->r.len, 0, &je);
 		const json_t *ir = json_object_get(p->obj, "input_row");
-		if (!json_is_integer(ir) || json_integer_value(ir) < 1) {
+		const char *d = json_string_value(json_object_get(p->obj, "domain"));
+		if (!json_is_integer(ir) || json_integer_value(ir) < 1 || !d) {
 			*err = xasprintf(
 				"%s: a line is not a row of a domscan JSON Lines report (%s)",
 				p->path, p->obj ? "no input_row" : je.text);
 			return -1;
 		}
 		num = (size_t)json_integer_value(ir);
+		p->domain = xstrdup(d);
 	} else {
 		char **f;
 		size_t nf;
@@ -95,6 +100,8 @@ static int part_advance(struct part *p, bool json, char **err)
 			return -1;
 		}
 		int bad = nf != p->n_head || parse_row_number(f[p->row_col], &num) != 0;
+		if (!bad)
+			p->domain = xstrdup(f[0]);
 		csv_fields_free(f, nf);
 		if (bad) {
 			*err = xasprintf("%s: a row does not fit the header (no input_row)",
@@ -122,6 +129,82 @@ static struct part *part_min(struct part *const *ps, size_t n)
 	return m;
 }
 
+/* merge --input: the scan's input rows, in order, to check the parts against. */
+struct input_seq {
+	char *const *files;
+	size_t n, next;
+	struct input *in;
+	const struct layout *layout; /* for the domain cell a row gets */
+};
+
+/* The next input row: 1, 0 at the end, -1 with *err. */
+static int seq_next(struct input_seq *s, struct input_row *row, char **err)
+{
+	for (;;) {
+		if (!s->in) {
+			if (s->next >= s->n)
+				return 0;
+			s->in = input_open(s->files[s->next++], err);
+			if (!s->in)
+				return -1;
+		}
+		int rc = input_next(s->in, row, err);
+		if (rc != 0)
+			return rc;
+		input_close(s->in);
+		s->in = NULL;
+	}
+}
+
+static void seq_close(struct input_seq *s)
+{
+	if (s->in)
+		input_close(s->in);
+	s->in = NULL;
+}
+
+/*
+ * Check the merged row `num` (domain cell `domain`) against the next input row; after the last
+ * merged row (domain NULL) check that the input has no more rows. 0 or -1 with *err.
+ */
+static int seq_check(struct input_seq *s, size_t num, const char *domain, bool csv, char **err)
+{
+	struct input_row row;
+	int rc = seq_next(s, &row, err);
+	if (rc < 0)
+		return -1;
+	if (!domain) {
+		if (rc == 0)
+			return 0;
+		*err = xasprintf(
+			"the input has more rows than the parts (%zu): input row %zu (%s) "
+			"and after it are in none of the parts: a part is missing or did not "
+			"finish",
+			num, num + 1, row.input ? row.input : "");
+		input_row_clear(&row);
+		return -1;
+	}
+	if (rc == 0) {
+		*err = xasprintf(
+			"the parts hold input row %zu (%s) but the input has only %zu rows: "
+			"parts of another input",
+			num, domain, num - 1);
+		return -1;
+	}
+	char *want = layout_domain_cell(s->layout, &row, csv);
+	if (strcmp(want, domain) != 0) {
+		*err = xasprintf("input row %zu is %s in the parts but %s in the input: parts of "
+				 "another input",
+				 num, domain, want);
+		rc = -1;
+	} else {
+		rc = 0;
+	}
+	free(want);
+	input_row_clear(&row);
+	return rc;
+}
+
 /* What a group's rows go to. */
 struct sinks {
 	FILE *text; /* the rows as written (and the CSV header) */
@@ -129,6 +212,7 @@ struct sinks {
 	void *h[2];
 	size_t n_rep;
 	struct layout *layout; /* for rebuilding JSON rows */
+	struct input_seq *seq; /* merge --input, or NULL */
 };
 
 /*
@@ -158,6 +242,8 @@ static long merge_group(struct part *const *ps, size_t n, bool json, struct sink
 				expected, p->row - 1);
 			return -1;
 		}
+		if (s->seq && seq_check(s->seq, p->row, p->domain, !json, err) != 0)
+			return -1;
 		if (s->text) {
 			fwrite(p->r.line, 1, p->r.len, s->text);
 			fputc('\n', s->text);
@@ -191,6 +277,8 @@ static long merge_group(struct part *const *ps, size_t n, bool json, struct sink
 		if (part_advance(p, json, err) < 0)
 			return -1;
 	}
+	if (s->seq && seq_check(s->seq, expected - 1, NULL, !json, err) != 0)
+		return -1;
 	return (long)expected - 1;
 }
 
@@ -232,6 +320,7 @@ static void part_close(struct part *p)
 {
 	reread_close(&p->r);
 	json_decref(p->obj);
+	free(p->domain);
 	csv_fields_free(p->head, p->n_head);
 }
 
@@ -261,6 +350,8 @@ int merge_run(const struct config *cfg, const struct check_table *checks)
 	char *err = NULL;
 	int status = 0;
 	size_t opened = 0;
+	struct layout *plain_layout = NULL;
+	struct input_seq seq_csv = { 0 }, seq_json = { 0 };
 	for (; opened < n; opened++) {
 		bool is_json;
 		if (part_open(&parts[opened], cfg->inputs[opened], &is_json, &err) != 0) {
@@ -292,8 +383,14 @@ int merge_run(const struct config *cfg, const struct check_table *checks)
 		goto out;
 	}
 	long rows_csv = -1, rows_json = -1;
+	/* merge --input: the domain cell is the first column whatever the input columns */
+	struct report_meta plain = { .checks = checks, .cfg = cfg };
+	plain_layout = layout_new(&plain);
+	seq_csv =
+		(struct input_seq){ cfg->merge_inputs, cfg->n_merge_inputs, 0, NULL, plain_layout };
+	seq_json = seq_csv;
 	if (n_csv) {
-		struct sinks s = { 0 };
+		struct sinks s = { .seq = cfg->n_merge_inputs ? &seq_csv : NULL };
 		if (csv.path) {
 			s.text = report_fopen(target_file(&csv), &err);
 			if (!s.text) {
@@ -316,7 +413,7 @@ int merge_run(const struct config *cfg, const struct check_table *checks)
 		}
 	}
 	if (n_json) {
-		struct sinks s = { 0 };
+		struct sinks s = { .seq = cfg->n_merge_inputs ? &seq_json : NULL };
 		/* The carried input columns, for the layout of rebuilt rows: from the first row. */
 		char **carry = NULL;
 		for (size_t i = 0; i < n_json && !carry; i++) {
@@ -389,6 +486,9 @@ int merge_run(const struct config *cfg, const struct check_table *checks)
 		status = 1;
 	}
 out:
+	seq_close(&seq_csv);
+	seq_close(&seq_json);
+	layout_free(plain_layout);
 	if (err)
 		fprintf(stderr, "domscan: merge: %s\n", err);
 	free(err);

@@ -40,6 +40,7 @@ enum {
 	OPT_VERSION,
 	OPT_SHARD,
 	OPT_RESUME,
+	OPT_INPUT,
 };
 
 static const struct option scan_opts[] = {
@@ -142,6 +143,7 @@ static const struct option merge_opts[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "data-dir", required_argument, NULL, OPT_DATADIR },
+	{ "input", required_argument, NULL, OPT_INPUT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -160,6 +162,8 @@ static const char merge_help[] =
 	"  --json FILE   merged JSON Lines report ('-' = stdout)\n"
 	"  --html FILE   merged HTML report\n"
 	"  --lang nl|en  language of the HTML report\n"
+	"  --input FILE  the scan's INPUT (repeat for several, in order): check that the parts\n"
+	"                hold exactly its rows, including the last ones\n"
 	"\n"
 	"Exit status: 0 when the merged reports were written, 1 otherwise.\n";
 
@@ -416,6 +420,11 @@ int cli_parse(int argc, char **argv, enum command *cmd, struct config *c, const 
 			break;
 		case OPT_RESUME:
 			c->resume = true;
+			break;
+		case OPT_INPUT:
+			c->merge_inputs =
+				xrealloc(c->merge_inputs, (c->n_merge_inputs + 1) * sizeof(char *));
+			c->merge_inputs[c->n_merge_inputs++] = xstrdup(optarg);
 			break;
 		case ':':
 			*err = xasprintf("option %s needs a value", argv[optind - 1]);

@@ -26,6 +26,7 @@ static void free_strv(char **v, size_t n)
 void config_free(struct config *c)
 {
 	free_strv(c->inputs, c->n_inputs);
+	free_strv(c->merge_inputs, c->n_merge_inputs);
 	for (size_t i = 0; i < c->n_outputs; i++) {
 		free(c->outputs[i].format);
 		free(c->outputs[i].path);

@@ -43,7 +43,9 @@ struct config {
 	char *lang;   /* "en" or "nl" */
 	/* --shard I/N: scan only the rows of shard shard_index (1-based) of shard_count; 0 = all */
 	unsigned shard_index, shard_count;
-	bool resume; /* --resume: continue the report files of an interrupted run */
+	bool resume;         /* --resume: continue the report files of an interrupted run */
+	char **merge_inputs; /* merge --input: the scan's input files, to check the parts against */
+	size_t n_merge_inputs;
 
 	/* check-host */
 	char *ip, *mailfrom, *helo;

@@ -3,7 +3,8 @@
 # shards and merged gives the CSV of one unsharded scan byte for byte, and the same JSON Lines
 # rows (up to what differs between any two runs: timings, which domain's SNI first reached a
 # shared MX address, DNS record order); the split follows the documented FNV-1a rule; the HTML
-# rebuilt from JSON Lines equals the scanner's own; broken sets of parts are refused.
+# rebuilt from JSON Lines equals the scanner's own; broken sets of parts are refused; merge --input
+# checks the parts against the input to its last row.
 . "$(dirname "$0")/lib.sh"
 
 portfolio="$TESTNET_PORTFOLIO"
@@ -109,6 +110,22 @@ lines[0] = lines[0].replace("domain,", "Domain,", 1)
 open(p, "w", encoding="utf-8").write("\n".join(lines))
 PY
 refused "parts with different columns" "different columns" "$OUT"/part1.csv "$OUT"/other.csv "$OUT"/part3.csv "$OUT"/part4.csv
+# merge --input checks the parts against the input, to the last row.
+"$DOMSCAN" merge --input "$portfolio" --csv "$OUT/checked.csv" "$OUT"/part?.csv 2>"$OUT/checked.err" &&
+	cmp -s "$OUT/checked.csv" "$OUT/single.csv" && ok "merge --input: the parts hold exactly the input's rows" ||
+	not_ok "merge --input: $(cat "$OUT/checked.err")"
+# The part holding the last input row loses that row cleanly (no torn line): the other parts
+# cannot show it; the input does.
+last=$(($(wc -l <"$OUT/single.csv") - 1))
+for i in 1 2 3 4; do
+	cp "$OUT/part$i.csv" "$OUT/cut$i.csv"
+	if tail -1 "$OUT/part$i.csv" | grep -q ",$last\$"; then
+		head -n -1 "$OUT/part$i.csv" >"$OUT/cut$i.csv"
+	fi
+done
+refused "the last row lost, with --input" "more rows than the parts" --input "$portfolio" "$OUT"/cut?.csv
+sed 's/^good\.test,/good2.test,/' "$portfolio" >"$OUT/other-input.csv"
+refused "parts of another input, with --input" "parts of another input" --input "$OUT/other-input.csv" "$OUT"/part?.csv
 "$DOMSCAN" scan --shard 5/4 x 2>"$OUT/bad.err" && not_ok "--shard 5/4 accepted" ||
 	{ grep -q "I/N" "$OUT/bad.err" && ok "--shard 5/4 refused" || not_ok "--shard 5/4: $(cat "$OUT/bad.err")"; }
 done_testing

@@ -121,10 +121,16 @@ static char *shard_report(const struct reporter *rep, unsigned i, unsigned n)
 	return fx_run(rep, carry_names, sel, res, k);
 }
 
+/* merge --input for the next merge() (a file name in the test directory), or NULL. */
+static const char *merge_input;
+
 /* Run merge_run over the named parts into out.csv/out.json/out.html as asked. */
 static int merge(const char *const *parts, size_t n_parts, bool csv, bool json, bool html)
 {
 	struct config cfg = { 0 };
+	char *input = merge_input ? path_of(merge_input) : NULL;
+	cfg.merge_inputs = input ? &input : NULL;
+	cfg.n_merge_inputs = input ? 1 : 0;
 	cfg.data_dir = (char *)(getenv("DOMSCAN_DATADIR") ? getenv("DOMSCAN_DATADIR") : "data");
 	cfg.lang = (char *)"en";
 	char *in[16];
@@ -147,6 +153,7 @@ static int merge(const char *const *parts, size_t n_parts, bool csv, bool json, 
 		free(in[i]);
 	for (size_t i = 0; i < 3; i++)
 		free(paths[i]);
+	free(input);
 	return rc;
 }
 
@@ -235,6 +242,47 @@ static void test_merge_refuses_broken_sets(void **state)
 	write_file("junk.txt", "hello\nworld\n");
 	static const char *const junk[] = { "junk.txt" };
 	assert_int_equal(merge(junk, 1, true, false, false), 1);
+}
+
+/* The rows' input as a plain-text list, optionally changed. */
+static void write_input(const char *name, size_t n_rows, const char *extra, int change)
+{
+	struct buf b;
+	buf_init(&b, 1u << 20);
+	buf_printf(&b, "# the input\n");
+	for (size_t i = 0; i < n_rows; i++)
+		buf_printf(&b, "%s\n", (int)i == change ? "other.example" : rows[i].input);
+	if (extra)
+		buf_printf(&b, "%s\n", extra);
+	char *t = buf_steal(&b);
+	write_file(name, t);
+	free(t);
+}
+
+static void test_merge_checks_the_input(void **state)
+{
+	(void)state;
+	write_parts();
+	static const char *const csv_parts[] = { "p1.csv", "p2.csv", "p3.csv" };
+	static const char *const json_parts[] = { "p1.json", "p2.json", "p3.json" };
+	write_input("in.txt", ROWS, NULL, -1);
+	merge_input = "in.txt";
+	assert_int_equal(merge(csv_parts, 3, true, false, false), 0);
+	assert_int_equal(merge(json_parts, 3, true, true, true), 0);
+	/* the input has a row more than the parts (the end of a part lost between two rows) */
+	write_input("longer.txt", ROWS, "last.example", -1);
+	merge_input = "longer.txt";
+	assert_int_equal(merge(csv_parts, 3, true, false, false), 1);
+	assert_int_equal(merge(json_parts, 3, false, true, false), 1);
+	/* fewer rows, or another domain at some row: parts of another input */
+	write_input("shorter.txt", ROWS - 1, NULL, -1);
+	merge_input = "shorter.txt";
+	assert_int_equal(merge(csv_parts, 3, true, false, false), 1);
+	write_input("changed.txt", ROWS, NULL, 6);
+	merge_input = "changed.txt";
+	assert_int_equal(merge(csv_parts, 3, true, false, false), 1);
+	assert_int_equal(merge(json_parts, 3, false, true, false), 1);
+	merge_input = NULL;
 }
 
 /* Resume a report cut at byte `cut` of the full one: same bytes at the end. */
@@ -383,6 +431,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merge_equals_one_run),
 		cmocka_unit_test(test_merge_refuses_broken_sets),
+		cmocka_unit_test(test_merge_checks_the_input),
 		cmocka_unit_test(test_resume_continues),
 		cmocka_unit_test(test_replay_rebuilds_html),
 		cmocka_unit_test(test_csv_split),
