@@ -199,7 +199,7 @@ static void *html_open(const char *path, const struct report_meta *meta, char **
 		return NULL;
 	}
 	h->layout = layout_new(meta);
-	if (html_changes_open(meta, h->layout, &h->changes, err) != 0) {
+	if (html_changes_open(meta, h->layout, h->cat, &h->changes, err) != 0) {
 		fclose(h->rows);
 		fclose(h->details);
 		report_fclose(fp);

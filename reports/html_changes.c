@@ -1,12 +1,15 @@
 /*
  * The "Changes since <baseline>" section of the HTML report; see html_changes.h and
  * docs/columns.md. Rows are streamed to temporary files (got worse / other changes / new) so
- * memory does not grow with the number of changed domains; close() assembles them. Every
- * string goes through html_text().
+ * memory does not grow with the number of changed domains; close() assembles them. The text
+ * comes from the message catalogue (html.changes.*, docs/i18n.md); every string from the
+ * baseline or the scan goes through html_text() or is a (escaped) message parameter.
  */
 #include "reports/html_changes.h"
 #include "reports/baseline.h"
 #include "reports/html.h"
+#include "reports/i18n.h"
+#include "scanner/msg.h"
 #include "scanner/shard.h"
 #include "scanner/util.h"
 
@@ -16,8 +19,9 @@
 enum { LIST_WORSE, LIST_OTHER, LIST_NEW, LIST_N };
 
 struct html_changes {
-	struct baseline *base; /* shared */
-	char *path;            /* the baseline file as given */
+	const struct catalog *cat; /* borrowed */
+	struct baseline *base;     /* shared */
+	char *path;                /* the baseline file as given */
 	FILE *tmp[LIST_N];
 	size_t count[LIST_N];
 	size_t improved, unchanged;
@@ -38,7 +42,7 @@ static void esc(FILE *fp, const char *s)
 }
 
 int html_changes_open(const struct report_meta *meta, const struct layout *l,
-		      struct html_changes **out, char **err)
+		      const struct catalog *cat, struct html_changes **out, char **err)
 {
 	*out = NULL;
 	*err = NULL;
@@ -50,6 +54,7 @@ int html_changes_open(const struct report_meta *meta, const struct layout *l,
 		free(c);
 		return -1;
 	}
+	c->cat = cat;
 	c->path = xstrdup(meta->cfg->baseline);
 	c->shard_index = meta->cfg->shard_index;
 	c->shard_count = meta->cfg->shard_count;
@@ -78,6 +83,61 @@ static void score_text(FILE *fp, int s)
 		fprintf(fp, "%d", s);
 	else
 		fputs("&mdash;", fp);
+}
+
+/* Message `id` with parameters (stolen) as HTML. */
+static void TA(const struct html_changes *c, FILE *fp, const char *id, json_t *args)
+{
+	i18n_html(fp, c->cat, id, args);
+	json_decref(args);
+}
+
+static const char *value_msg(const char *column)
+{
+	if (strcmp(column, "dnssec_status") == 0)
+		return MSG("html.changes.value.dnssec_status");
+	if (strcmp(column, "spf_lookups") == 0)
+		return MSG("html.changes.value.spf_lookups");
+	if (strcmp(column, "dmarc_policy") == 0)
+		return MSG("html.changes.value.dmarc_policy");
+	if (strcmp(column, "dkim_selectors") == 0)
+		return MSG("html.changes.value.dkim_selectors");
+	if (strcmp(column, "mx") == 0)
+		return MSG("html.changes.value.mx");
+	return NULL;
+}
+
+/* One value of a change: a verdict word in the report's language, else the text. */
+static void change_value(const struct html_changes *c, FILE *fp, const struct baseline_change *ch,
+			 const char *v)
+{
+	if (!*v)
+		TA(c, fp, MSG("html.changes.empty"), NULL);
+	else if (ch->verdict)
+		i18n_html_key(fp, c->cat, "verdict.", v);
+	else
+		esc(fp, v);
+}
+
+static void change_item(const struct html_changes *c, FILE *fp, const struct baseline_change *ch)
+{
+	if (ch->worse)
+		fprintf(fp, "<span class=\"v-%s\">", ch->worse > 0 ? "fail" : "pass");
+	const char *vm = value_msg(ch->name);
+	if (ch->verdict)
+		i18n_html_key(fp, c->cat, "check.", ch->name);
+	else if (strcmp(ch->name, "score") == 0)
+		TA(c, fp, MSG("html.changes.score"), NULL);
+	else if (vm)
+		TA(c, fp, vm, NULL);
+	else
+		esc(fp, ch->name);
+	fputs(": ", fp);
+	change_value(c, fp, ch, ch->from);
+	fputs(" &rarr; ", fp);
+	change_value(c, fp, ch, ch->to);
+	if (ch->worse)
+		fputs("</span>", fp);
 }
 
 void html_changes_row(struct html_changes *c, const struct layout *l, const struct input_row *row,
@@ -113,18 +173,8 @@ void html_changes_row(struct html_changes *c, const struct layout *l, const stru
 		score_text(fp, d.new_score);
 		fputs("</td><td>", fp);
 		for (size_t i = 0; i < d.n; i++) {
-			const struct baseline_change *ch = &d.changes[i];
 			fputs(i ? "; " : "", fp);
-			if (ch->worse)
-				fprintf(fp, "<span class=\"v-%s\">",
-					ch->worse > 0 ? "fail" : "pass");
-			esc(fp, ch->name);
-			fputs(": ", fp);
-			esc(fp, *ch->from ? ch->from : "(none)");
-			fputs(" &rarr; ", fp);
-			esc(fp, *ch->to ? ch->to : "(none)");
-			if (ch->worse)
-				fputs("</span>", fp);
+			change_item(c, fp, &d.changes[i]);
 		}
 		fputs("</td></tr>\n", fp);
 		c->count[list]++;
@@ -144,18 +194,40 @@ static int copy_tmp(FILE *from, FILE *to)
 	return ferror(from) ? -1 : 0;
 }
 
-static int table(FILE *fp, FILE *rows, const char *title, const char *id, size_t n)
+static int table(const struct html_changes *c, FILE *fp, FILE *rows, const char *heading,
+		 const char *id, size_t n)
 {
-	fprintf(fp, "<h3 id=\"%s\">%s (%zu)</h3>", id, title, n);
+	fprintf(fp, "<h3 id=\"%s\">", id);
+	TA(c, fp, heading, msg_args("count", json_integer((json_int_t)n), NULL));
+	fputs("</h3>", fp);
 	if (!n) {
-		fputs("<p class=\"small\">none</p>", fp);
+		fputs("<p class=\"small\">", fp);
+		TA(c, fp, MSG("html.changes.none"), NULL);
+		fputs("</p>", fp);
 		return 0;
 	}
-	fputs("<table><tr><th>domain</th><th>score then &rarr; now</th><th>what changed</th></tr>\n",
-	      fp);
+	fputs("<table><tr><th>", fp);
+	TA(c, fp, MSG("html.changes.col.domain"), NULL);
+	fputs("</th><th>", fp);
+	TA(c, fp, MSG("html.changes.col.score"), NULL);
+	fputs("</th><th>", fp);
+	TA(c, fp, MSG("html.changes.col.what"), NULL);
+	fputs("</th></tr>\n", fp);
 	int rc = copy_tmp(rows, fp);
 	fputs("</table>", fp);
 	return rc;
+}
+
+static void card(const struct html_changes *c, FILE *fp, size_t n, const char *label)
+{
+	fprintf(fp, "<div class=\"card\"><b>%zu</b>", n);
+	TA(c, fp, label, NULL);
+	fputs("</div>", fp);
+}
+
+static json_t *count(size_t n)
+{
+	return msg_args("count", json_integer((json_int_t)n), NULL);
 }
 
 int html_changes_write(struct html_changes *c, FILE *fp)
@@ -167,43 +239,43 @@ int html_changes_write(struct html_changes *c, FILE *fp)
 	for (size_t i = 0; i < b->n; i++)
 		missing += !b->entries[i].seen && expected_here(c, &b->entries[i]);
 	int rc = 0;
-	fputs("<section id=\"changes\"><h2>Changes since ", fp);
-	esc(fp, c->path);
+	fputs("<section id=\"changes\"><h2>", fp);
+	TA(c, fp, MSG("html.changes.heading"), msg_args("baseline", json_str(c->path), NULL));
 	fputs("</h2><div class=\"cards\">", fp);
-	fprintf(fp, "<div class=\"card\"><b>%zu</b>got worse</div>", c->count[LIST_WORSE]);
-	fprintf(fp, "<div class=\"card\"><b>%zu</b>improved</div>", c->improved);
-	fprintf(fp, "<div class=\"card\"><b>%zu</b>changed otherwise</div>",
-		c->count[LIST_OTHER] - c->improved);
-	fprintf(fp, "<div class=\"card\"><b>%zu</b>unchanged</div>", c->unchanged);
-	fprintf(fp, "<div class=\"card\"><b>%zu</b>new</div>", c->count[LIST_NEW]);
-	fprintf(fp, "<div class=\"card\"><b>%zu</b>not in this run</div>", missing);
-	fputs("</div><p class=\"small\">Compared per domain with the baseline report. A domain "
-	      "<em>got worse</em> when a verdict moved to a worse one (fail &gt; error &gt; "
-	      "warning &gt; info &gt; pass) or its score dropped; changes of the DNSSEC status, "
-	      "SPF lookups, DMARC policy, DKIM selectors and MX hosts are listed too. ",
-	      fp);
-	fprintf(fp, "The baseline held %zu domains", b->n);
-	if (b->bad || b->invalid || b->ignored)
-		fprintf(fp,
-			" (%zu malformed records skipped, %zu invalid entries, %zu rows ignored)",
-			b->bad, b->invalid, b->ignored);
-	fputs(".</p>", fp);
-	if (table(fp, c->tmp[LIST_WORSE], "Got worse", "changes-worse", c->count[LIST_WORSE]) < 0)
+	card(c, fp, c->count[LIST_WORSE], MSG("html.changes.worse"));
+	card(c, fp, c->improved, MSG("html.changes.improved"));
+	card(c, fp, c->count[LIST_OTHER] - c->improved, MSG("html.changes.changed"));
+	card(c, fp, c->unchanged, MSG("html.changes.unchanged"));
+	card(c, fp, c->count[LIST_NEW], MSG("html.changes.new"));
+	card(c, fp, missing, MSG("html.changes.missing"));
+	fputs("</div><p class=\"small\">", fp);
+	TA(c, fp, MSG("html.changes.explain"), count(b->n));
+	if (b->bad || b->invalid || b->ignored) {
+		fputs(" ", fp);
+		TA(c, fp, MSG("html.changes.skipped"),
+		   msg_args("bad", json_integer((json_int_t)b->bad), "invalid",
+			    json_integer((json_int_t)b->invalid), "ignored",
+			    json_integer((json_int_t)b->ignored), NULL));
+	}
+	fputs("</p>", fp);
+	if (table(c, fp, c->tmp[LIST_WORSE], MSG("html.changes.worse_heading"), "changes-worse",
+		  c->count[LIST_WORSE]) < 0)
 		rc = -1;
-	if (table(fp, c->tmp[LIST_OTHER], "Improved or changed otherwise", "changes-other",
+	if (table(c, fp, c->tmp[LIST_OTHER], MSG("html.changes.other_heading"), "changes-other",
 		  c->count[LIST_OTHER]) < 0)
 		rc = -1;
-	fprintf(fp, "<h3 id=\"changes-new\">New since the baseline (%zu)</h3><p>",
-		c->count[LIST_NEW]);
+	fputs("<h3 id=\"changes-new\">", fp);
+	TA(c, fp, MSG("html.changes.new_heading"), count(c->count[LIST_NEW]));
+	fputs("</h3><p>", fp);
 	if (!c->count[LIST_NEW])
-		fputs("<span class=\"small\">none</span>", fp);
+		TA(c, fp, MSG("html.changes.none"), NULL);
 	else if (copy_tmp(c->tmp[LIST_NEW], fp) < 0)
 		rc = -1;
-	fprintf(fp,
-		"</p><h3 id=\"changes-missing\">In the baseline but not in this run (%zu)</h3><p>",
-		missing);
+	fputs("</p><h3 id=\"changes-missing\">", fp);
+	TA(c, fp, MSG("html.changes.missing_heading"), count(missing));
+	fputs("</h3><p>", fp);
 	if (!missing)
-		fputs("<span class=\"small\">none</span>", fp);
+		TA(c, fp, MSG("html.changes.none"), NULL);
 	size_t k = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		if (b->entries[i].seen || !expected_here(c, &b->entries[i]))

@@ -4,11 +4,12 @@
  * it does nothing.
  *
  * Ownership: html_changes_open() returns a handle the caller frees with html_changes_free();
- * it holds a shared reference to the run's baseline (baseline_acquire()). Rows, results and
- * the layout are borrowed for the call.
+ * it holds a shared reference to the run's baseline (baseline_acquire()) and borrows the
+ * message catalogue until it is freed. Rows, results and the layout are borrowed for the call.
  */
 #pragma once
 
+#include "reports/i18n.h"
 #include "reports/layout.h"
 #include "scanner/report.h"
 
@@ -22,7 +23,7 @@ struct html_changes;
  * when the baseline is unusable.
  */
 int html_changes_open(const struct report_meta *meta, const struct layout *l,
-		      struct html_changes **out, char **err);
+		      const struct catalog *cat, struct html_changes **out, char **err);
 /**
  * One row of the report: `anchor` is the row index of the domain's detail section, `first`
  * whether this is the domain's first row (later duplicates are not listed again).

@@ -199,7 +199,7 @@ assert worse.count("bl-dkim.test</a>") == 1, "duplicate row listed twice"
 assert doms(other) == ["bl-dmarc.test", "bl-sel.test"], doms(other)
 assert doms(new) == ["bl-new.test"], doms(new)
 assert doms(missing) == ["bl-gone.test"], doms(missing)
-assert "dkim: pass &rarr; fail" in worse
+assert "DKIM: pass &rarr; fail" in worse
 assert "<b>3</b>got worse" in sec and "<b>1</b>not in this run" in sec
 PY
 
