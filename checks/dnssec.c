@@ -8,7 +8,9 @@
  *   RFC 9276), insecure -> fail, bogus -> fail, error -> error.
  * Each used MX host name is validated the same way; those results are subtests
  * (dnssec_mx_exists, dnssec_mx_valid with "server") that count in the score but leave the
- * column verdict to the domain's own zone.
+ * column verdict to the domain's own zone. An MX host's result is memoised for the run
+ * (scan_memo(), key "dnssec-mx:<host>"): a shared platform MX is validated once, not once per
+ * customer domain.
  *
  * Subtests and points (Internet.nl): dnssec_exists (secure pass, insecure fail, bogus pass,
  * error error), dnssec_valid (secure pass 10, insecure not_tested 2, bogus fail 0, error error
@@ -16,6 +18,7 @@
  */
 #include "scanner/dnssec.h"
 #include "scanner/check.h"
+#include "scanner/memo.h"
 #include "scanner/util.h"
 
 #include <string.h>
@@ -153,6 +156,45 @@ static void add_pair(struct check_result *out, const char *prefix, const char *s
 	json_object_set_new(o, "max", json_integer(10));
 }
 
+struct mx_arg {
+	struct validator *v;
+	const char *host;
+};
+
+static json_t *mx_compute(void *argp)
+{
+	const struct mx_arg *a = argp;
+	struct dnssec_result r;
+	validator_check(a->v, a->host, LDNS_RR_TYPE_SOA, &r);
+	json_t *o = json_pack("{s:i, s:o, s:b, s:i}", "status", (int)r.status, "reason",
+			      json_str(r.reason), "deprecated", r.deprecated_alg,
+			      "nsec3_iterations", r.nsec3_iterations);
+	dnssec_result_clear(&r);
+	return o;
+}
+
+/* The validation of an MX host (memoised); clear *r with dnssec_result_clear(). */
+static void mx_result(struct scan *s, const char *host, struct dnssec_result *r)
+{
+	struct mx_arg a = { scan_validator(s), host };
+	char *key = xasprintf("dnssec-mx:%s", host);
+	json_t *o = memo_get(scan_memo(s), key, mx_compute, &a);
+	free(key);
+	memset(r, 0, sizeof(*r));
+	if (!json_is_integer(json_object_get(o, "status"))) {
+		r->status = DNSSEC_ERROR;
+		r->reason = xstrdup("internal error: no validation result");
+		json_decref(o);
+		return;
+	}
+	r->status = (enum dnssec_status)json_integer_value(json_object_get(o, "status"));
+	const char *reason = json_string_value(json_object_get(o, "reason"));
+	r->reason = xstrdup(reason ? reason : "");
+	r->deprecated_alg = json_is_true(json_object_get(o, "deprecated"));
+	r->nsec3_iterations = (int)json_integer_value(json_object_get(o, "nsec3_iterations"));
+	json_decref(o);
+}
+
 static void dnssec_run(struct scan *s, struct check_result *out)
 {
 	const char *domain = scan_domain(s);
@@ -206,7 +248,7 @@ static void dnssec_run(struct scan *s, struct check_result *out)
 			if (!host || !*host || mx->hosts[i].is_ip_literal)
 				continue;
 			struct dnssec_result mr;
-			validator_check(v, host, LDNS_RR_TYPE_SOA, &mr);
+			mx_result(s, host, &mr);
 			add_pair(out, "dnssec_mx", host, &mr);
 			json_t *o = json_pack("{s:o, s:s, s:o}", "server", json_str(host), "status",
 					      dnssec_status_name(mr.status), "reason",

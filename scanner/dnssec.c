@@ -86,6 +86,7 @@ struct validator {
 	pthread_cond_t cv;
 	/* the cache (under mu) */
 	size_t max_entries, n_entries, peak_entries;
+	size_t n_inflight; /* entries claimed, not yet published: not counted against the bound */
 	unsigned long hits, misses, evictions;
 	struct centry *lru_head, *lru_tail;
 	struct centry *buckets[N_BUCKETS];
@@ -829,6 +830,28 @@ static ldns_rr_list *select_sigs(const ldns_rr_list *l, const ldns_rdf *owner, l
 
 /* ---- signature verification --------------------------------------------------------------- */
 
+bool dnssec_verify_sig(const ldns_rr_list *rrset, const ldns_rr *rrsig, const ldns_rr *dnskey,
+		       time_t now)
+{
+	if (!rrset || !ldns_rr_list_rr_count(rrset) || !dnssec_rr_shape_ok(rrsig) ||
+	    !dnssec_rr_shape_ok(dnskey) || ldns_rr_get_type(rrsig) != LDNS_RR_TYPE_RRSIG ||
+	    ldns_rr_get_type(dnskey) != LDNS_RR_TYPE_DNSKEY)
+		return false;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(rrset); i++)
+		if (!dnssec_rr_shape_ok(ldns_rr_list_rr(rrset, i)))
+			return false;
+	/* ldns canonicalises what it is given: work on copies */
+	ldns_rr_list *rs = ldns_rr_list_clone(rrset);
+	ldns_rr *sc = ldns_rr_clone(rrsig), *kc = ldns_rr_clone(dnskey);
+	if (!rs || !sc || !kc)
+		die("out of memory");
+	ldns_status st = ldns_verify_rrsig_time(rs, sc, kc, now);
+	ldns_rr_free(kc);
+	ldns_rr_free(sc);
+	ldns_rr_list_deep_free(rs);
+	return st == LDNS_STATUS_OK;
+}
+
 struct vinfo {
 	int alg;
 	bool wildcard; /* the signature was made over a wildcard */
@@ -902,15 +925,11 @@ static bool verify_rrset(struct validator *v, struct centry *z, const ldns_rr_li
 			    (rd_u16(key, 0) & LDNS_KEY_REVOKE_KEY))
 				continue;
 			found_key = true;
-			ldns_rr_list *rs = ldns_rr_list_clone(rrset);
-			ldns_rr *sc = ldns_rr_clone(sig);
-			ldns_status st = ldns_verify_rrsig_time(rs, sc, key, now);
+			bool good = dnssec_verify_sig(rrset, sig, key, now);
 			atomic_fetch_add(&v->ctr.sig_verifications, 1);
 			atomic_fetch_add(&v->ctr.sig_by_depth[z->depth], 1);
 			atomic_fetch_add(&z->sig_verifications, 1);
-			ldns_rr_free(sc);
-			ldns_rr_list_deep_free(rs);
-			if (st == LDNS_STATUS_OK) {
+			if (good) {
 				ok = true;
 				if (vi) {
 					vi->alg = alg;
@@ -982,34 +1001,37 @@ static void lru_push(struct validator *v, struct centry *e)
 }
 
 /*
- * Drop the least recently used finished entries until the cache is within its bound. Entries
- * still being computed are never dropped (their waiters sleep on them). An entry that a walk
- * still borrows leaves the table but lives until its last reference is released. Under mu;
- * returns the entries to free (outside the lock) chained through `next`.
+ * Drop the least recently used finished entries until the finished ones are within the bound:
+ * names
+ * below the TLDs first, the root and TLDs (a few, used by every walk) only when nothing else
+ * can go. Entries still being computed are never dropped (their waiters sleep on them). An
+ * entry that a walk still borrows leaves the table but lives until its last reference is
+ * released. Under mu; returns the entries to free (outside the lock) chained through `next`.
  */
 static struct centry *cache_evict(struct validator *v)
 {
 	struct centry *dead = NULL;
-	struct centry *e = v->lru_tail;
-	while (v->n_entries > v->max_entries && e) {
-		struct centry *newer = e->newer;
-		if (e->done) {
-			struct centry **pp = &v->buckets[e->bucket];
-			while (*pp != e)
-				pp = &(*pp)->next;
-			*pp = e->next;
-			e->next = NULL;
-			lru_unlink(v, e);
-			e->in_table = false;
-			v->n_entries--;
-			v->evictions++;
-			if (--e->refs == 0) {
-				e->next = dead;
-				dead = e;
+	for (int pass = 0; pass < 2 && v->n_entries - v->n_inflight > v->max_entries; pass++)
+		for (struct centry *e = v->lru_tail;
+		     e && v->n_entries - v->n_inflight > v->max_entries;) {
+			struct centry *newer = e->newer;
+			if (e->done && (pass == 1 || e->depth > 1)) {
+				struct centry **pp = &v->buckets[e->bucket];
+				while (*pp != e)
+					pp = &(*pp)->next;
+				*pp = e->next;
+				e->next = NULL;
+				lru_unlink(v, e);
+				e->in_table = false;
+				v->n_entries--;
+				v->evictions++;
+				if (--e->refs == 0) {
+					e->next = dead;
+					dead = e;
+				}
 			}
+			e = newer;
 		}
-		e = newer;
-	}
 	return dead;
 }
 
@@ -1075,6 +1097,7 @@ static struct centry *cache_claim(struct validator *v, const ldns_rdf *dn, bool 
 	lru_push(v, e);
 	v->misses++;
 	v->n_entries++;
+	v->n_inflight++;
 	dead = cache_evict(v);
 	if (v->n_entries > v->peak_entries)
 		v->peak_entries = v->n_entries;
@@ -1088,6 +1111,7 @@ static void cache_publish(struct validator *v, struct centry *e)
 {
 	pthread_mutex_lock(&v->mu);
 	e->done = true;
+	v->n_inflight--;
 	pthread_cond_broadcast(&v->cv);
 	struct centry *dead = cache_evict(v); /* what waited for this entry to finish */
 	pthread_mutex_unlock(&v->mu);
@@ -1121,9 +1145,12 @@ static void add_alg(struct centry *e, int alg, int tag)
 		e->deprecated = true;
 }
 
-/* Does DS `ds` point at DNSKEY `key`? */
-static bool ds_matches(const ldns_rr *ds, const ldns_rr *key)
+bool dnssec_ds_matches(const ldns_rr *ds, const ldns_rr *key)
 {
+	if (!dnssec_rr_shape_ok(ds) || !dnssec_rr_shape_ok(key) ||
+	    ldns_rr_get_type(ds) != LDNS_RR_TYPE_DS ||
+	    ldns_rr_get_type(key) != LDNS_RR_TYPE_DNSKEY || !digest_supported(rd_u8(ds, 2)))
+		return false;
 	if (rd_u16(ds, 0) != ldns_calc_keytag(key) || rd_u8(ds, 1) != rd_u8(key, 2))
 		return false;
 	ldns_rr *kc = ldns_rr_clone(key);
@@ -1217,7 +1244,7 @@ static void establish_zone(struct validator *v, struct centry *e, const ldns_rr_
 			continue;
 		bool match = false;
 		for (size_t i = 0; i < ldns_rr_list_rr_count(usable) && !match; i++)
-			match = ds_matches(ldns_rr_list_rr(usable, i), key);
+			match = dnssec_ds_matches(ldns_rr_list_rr(usable, i), key);
 		for (size_t i = 0; i < n_anchor_keys && !match; i++) {
 			const ldns_rr *a = ldns_rr_list_rr(anchor_keys, i);
 			match = ldns_rdf_compare(ldns_rr_rdf(a, 3), ldns_rr_rdf(key, 3)) == 0 &&

@@ -8,8 +8,9 @@
  * "not a cut" / "insecure" / "bogus" / "error" with the reason). It is bounded: at most
  * DNSSEC_CACHE_MAX_DEFAULT entries (override: environment DOMSCAN_DNSSEC_CACHE=N, or
  * validator_set_cache_max()), plus the entries being computed at that moment (at most one per
- * thread inside validator_check()). The least recently used finished entry is dropped first;
- * the root's and the TLDs' entries, used by every walk, stay. Entries are reference counted, so
+ * thread inside validator_check()). The least recently used finished entry below the TLDs is
+ * dropped first; the root and TLD entries (few, used by every walk) only when nothing else can
+ * go. Entries are reference counted, so
  * one dropped while a walk still uses it lives until that walk ends; a dropped name is simply
  * validated again when next needed.
  *
@@ -94,6 +95,20 @@ void validator_print_stats(struct validator *v, FILE *f);
  * Other types are always accepted. Never aborts on any input ldns_wire2pkt accepted.
  */
 bool dnssec_rr_shape_ok(const ldns_rr *rr);
+
+/**
+ * Does DS `ds` point at DNSKEY `dnskey` (key tag, algorithm and digest, SHA-1/256/384)? Both
+ * must pass dnssec_rr_shape_ok(); false otherwise. Pure.
+ */
+bool dnssec_ds_matches(const ldns_rr *ds, const ldns_rr *dnskey);
+
+/**
+ * Does `rrsig` verify `rrset` (one owner and type) with `dnskey` at time `now`? Every record
+ * must pass dnssec_rr_shape_ok() (false otherwise); the inputs are not modified (ldns works on
+ * copies). Only the crypto: signer, label and validity checks are the caller's (verify_rrset).
+ */
+bool dnssec_verify_sig(const ldns_rr_list *rrset, const ldns_rr *rrsig, const ldns_rr *dnskey,
+		       time_t now);
 
 /** Does a well-formed type bitmap rdf (NSEC/NSEC3 last field) list `type`? */
 bool dnssec_bitmap_has(const ldns_rdf *bitmap, uint16_t type);

@@ -164,9 +164,9 @@ for d in $DOMAINS; do
 	done
 done
 
-# The bounded cache: with room for 3 entries (and 4 workers) every walk evicts entries other
-# walks may still use. The verdicts must not change, the bound must hold (peak <= 3 + one entry
-# being computed per worker) and evictions must have happened.
+# The bounded cache: with room for 3 finished entries (and 4 workers) every walk evicts entries
+# other walks may still use. The verdicts must not change, the bound must hold (peak <= 3 + one
+# entry being computed per worker) and evictions must have happened.
 DOMSCAN_STATS=1 DOMSCAN_DNSSEC_CACHE=3 scan dnssec-cache3 --no-smtp --concurrency 4 \
 	< <(printf '%s\n' $DOMAINS) || not_ok "domscan scan with a 3-entry validator cache failed"
 SMALL_CSV="$OUT/dnssec-cache3.csv"
@@ -186,6 +186,14 @@ else
 	not_ok "cache bound: '$line'"
 fi
 if [ "${evictions:-0}" -gt 0 ]; then ok "cache evicted $evictions entries"; else not_ok "no evictions: '$line'"; fi
+# names below the TLD are evicted first: the root and test. stay, their keys verified once
+st="$OUT/dnssec-cache3.stderr"
+if grep -q '^domscan: dnssec depth root: zones established 1,' "$st" &&
+	grep -q '^domscan: dnssec depth tld: zones established 1,' "$st"; then
+	ok "3-entry cache: root and test. established once"
+else
+	not_ok "3-entry cache: $(grep '^domscan: dnssec depth' "$st" | tr '\n' ' ')"
+fi
 # with the default bound nothing is evicted on this small run, and the root and test. keys are
 # verified once (a zone's DNSKEY RRset once per run, whatever the number of names below it)
 DOMSCAN_STATS=1 scan dnssec-stats --no-smtp < <(printf '%s\n' $DOMAINS) || not_ok "domscan scan with DOMSCAN_STATS failed"

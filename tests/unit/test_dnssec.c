@@ -378,6 +378,82 @@ static void test_dname_substitute(void **state)
 	ldns_rdf_deep_free(i16);
 }
 
+/* DS matching and signature checks with a key made here (ECDSA P-256 and Ed25519) */
+static void sig_case(ldns_signing_algorithm alg)
+{
+	ldns_key *k = ldns_key_new_frm_algorithm(alg, 0);
+	assert_non_null(k);
+	ldns_rdf *owner = dn("example.");
+	ldns_key_set_pubkey_owner(k, ldns_rdf_clone(owner));
+	ldns_key_set_flags(k, 257);
+	ldns_key_set_inception(k, 1700000000);
+	ldns_key_set_expiration(k, 1800000000);
+	ldns_rr *dnskey = ldns_key2rr(k);
+	assert_non_null(dnskey);
+	ldns_key_set_keytag(k, ldns_calc_keytag(dnskey));
+	ldns_rr *ds = ldns_key_rr2ds(dnskey, LDNS_SHA256);
+	assert_non_null(ds);
+	assert_true(dnssec_ds_matches(ds, dnskey));
+	/* a DS for another name, another digest, another key tag */
+	ldns_rr *other = rr("other. DNSKEY 257 3 13 "
+			    "mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT"
+			    "0rAK9iUzy1L53eKGQ==");
+	assert_false(dnssec_ds_matches(ds, other));
+	ldns_rr *bad = ldns_rr_clone(ds);
+	ldns_rdf_data(ldns_rr_rdf(bad, 3))[0] ^= 1;
+	assert_false(dnssec_ds_matches(bad, dnskey));
+	ldns_rr_free(bad);
+	bad = ldns_rr_clone(ds);
+	ldns_rdf_data(ldns_rr_rdf(bad, 0))[1] ^= 1;
+	assert_false(dnssec_ds_matches(bad, dnskey));
+	ldns_rr_free(bad);
+	bad = ldns_rr_clone(ds);
+	ldns_rdf_data(ldns_rr_rdf(bad, 2))[0] = 200; /* unknown digest type */
+	assert_false(dnssec_ds_matches(bad, dnskey));
+	ldns_rr_free(bad);
+	assert_false(dnssec_ds_matches(dnskey, ds)); /* types swapped */
+
+	/* an RRset signed with the key */
+	ldns_rr_list *set = ldns_rr_list_new();
+	ldns_rr_list_push_rr(set, rr("www.example. 300 IN A 192.0.2.1"));
+	ldns_rr_list_push_rr(set, rr("www.example. 300 IN A 192.0.2.2"));
+	ldns_key_list *kl = ldns_key_list_new();
+	ldns_key_list_push_key(kl, k);
+	ldns_rr_list *sigs = ldns_sign_public(set, kl);
+	assert_non_null(sigs);
+	assert_int_equal(ldns_rr_list_rr_count(sigs), 1);
+	ldns_rr *sig = ldns_rr_list_rr(sigs, 0);
+	assert_true(dnssec_verify_sig(set, sig, dnskey, 1750000000));
+	assert_false(dnssec_verify_sig(set, sig, dnskey, 1900000000)); /* expired */
+	assert_false(dnssec_verify_sig(set, sig, other, 1750000000));  /* another key */
+	assert_false(dnssec_verify_sig(set, sig, ds, 1750000000));     /* not a key */
+	ldns_rr_list *changed = ldns_rr_list_new();
+	ldns_rr_list_push_rr(changed, rr("www.example. 300 IN A 192.0.2.1"));
+	ldns_rr_list_push_rr(changed, rr("www.example. 300 IN A 192.0.2.3"));
+	assert_false(dnssec_verify_sig(changed, sig, dnskey, 1750000000));
+	ldns_rr_list_deep_free(changed);
+	ldns_rr_list *empty = ldns_rr_list_new();
+	assert_false(dnssec_verify_sig(empty, sig, dnskey, 1750000000));
+	ldns_rr_list_free(empty);
+	/* the inputs are left as they were: the same check again */
+	assert_true(dnssec_verify_sig(set, sig, dnskey, 1750000000));
+
+	ldns_rr_list_deep_free(sigs);
+	ldns_key_list_free(kl); /* frees the key too */
+	ldns_rr_list_deep_free(set);
+	ldns_rr_free(other);
+	ldns_rr_free(ds);
+	ldns_rr_free(dnskey);
+	ldns_rdf_deep_free(owner);
+}
+
+static void test_ds_and_signatures(void **state)
+{
+	(void)state;
+	sig_case(LDNS_SIGN_ECDSAP256SHA256);
+	sig_case(LDNS_SIGN_ED25519);
+}
+
 static void test_anchor_file(void **state)
 {
 	(void)state;
@@ -415,7 +491,7 @@ int main(void)
 		cmocka_unit_test(test_nsec3_hash),       cmocka_unit_test(test_nsec_denial),
 		cmocka_unit_test(test_nsec3_denial),     cmocka_unit_test(test_nsec3_outside),
 		cmocka_unit_test(test_status_names),     cmocka_unit_test(test_anchor_file),
-		cmocka_unit_test(test_dname_substitute),
+		cmocka_unit_test(test_dname_substitute), cmocka_unit_test(test_ds_and_signatures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
