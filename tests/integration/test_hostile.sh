@@ -156,6 +156,11 @@ done
 direct direct-tc "$TESTNET_HOSTILE_DNS_UDP" tc.hostile.test
 expect_reason tc.hostile.test spf error "truncated reply, and TCP failed"
 [ "$DIRECT_MS" -lt 20000 ] && ok "direct tc: finished in $DIRECT_MS ms" || not_ok "direct tc: took $DIRECT_MS ms"
+# the 64 KiB TXT RRset straight from the server: TC over UDP, then domscan's own TCP path
+direct direct-bigtxt "$TESTNET_HOSTILE_DNS" bigtxt.hostile.test
+t=$(sed -n 's/.*, tcp \([0-9]*\),.*/\1/p' "$OUT/direct-bigtxt.stderr")
+[ "${t:-0}" -ge 1 ] && ok "direct bigtxt: retried over TCP ($t)" || not_ok "direct bigtxt: tcp '${t:-}'"
+expect_reason bigtxt.hostile.test spf fail "250 SPF records (exactly one is allowed)"
 
 # ---------------------------------------------------------------- 1,000 domains, 10% hostile
 NORMAL="good.test nsec3.test permissive.test spflimit.test nullmx.test parentcaa.test sub.parentcaa.test
