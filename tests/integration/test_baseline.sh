@@ -203,9 +203,33 @@ assert "DKIM: pass &rarr; fail" in worse
 assert "<b>3</b>got worse" in sec and "<b>1</b>not in this run" in sec
 PY
 
-# without --fail-on-regression the same comparison exits 0
-bscan run2b <<<"$list2" --baseline "$run1"
+# without --fail-on-regression the same comparison exits 0 (and the HTML in Dutch)
+bscan run2b <<<"$list2" --baseline "$run1" --lang nl
 expect_rc "regressions without --fail-on-regression" 0
+
+# In the browser: headless Chromium renders the Dutch report with the changes section first.
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -n "$browser" ]; then
+	timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+		--user-data-dir="$OUT/chrome" --dump-dom "file://$OUT/run2b.html" \
+		>"$OUT/dom-run2b.html" 2>"$OUT/chrome.log"
+	timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+		--user-data-dir="$OUT/chrome" --window-size=1280,1600 \
+		--screenshot="$OUT/changes-nl.png" "file://$OUT/run2b.html" >/dev/null 2>&1
+	/usr/bin/python3 - "$OUT/dom-run2b.html" <<'PY' && ok "browser: the Dutch changes section renders first (screenshot changes-nl.png)" || not_ok "browser: changes section (see $OUT/dom-run2b.html)"
+import re, sys
+d = open(sys.argv[1], encoding="utf-8").read()
+h2 = re.findall(r"<h2[^>]*>(.*?)</h2>", d)
+assert h2 and h2[0].startswith("Wijzigingen sinds "), h2[:2]
+sec = d[d.index('<section id="changes">'):d.index("</section>")]
+assert "DKIM: goed → onvoldoende" in sec, "verdict words"
+assert "[[" not in sec, "untranslated"
+for dom in ("bl-dkim.test", "bl-spf.test", "bl-sig.test", "bl-dmarc.test", "bl-sel.test", "bl-new.test", "bl-gone.test"):
+    assert dom in sec, dom
+PY
+else
+	not_ok "no chromium for the browser check (scripts/install-deps.sh installs it)"
+fi
 
 # ---- 5. only improvements: undo the DKIM and SPF changes
 cp "$OUT/orig/bl-dkim.test.zone" "$OUT/orig/bl-spf.test.zone" "$Z/"
