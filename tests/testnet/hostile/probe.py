@@ -158,6 +158,51 @@ def main():
         if len(d) < 60000 or an < 200:
             raise SystemExit('FAIL: TCP reply %d bytes, %d RRs' % (len(d), an))
         print('ok: TC over UDP; %d bytes, %d TXT RRs over TCP' % (len(d), an))
+    elif case == 'dns-cname':
+        # walk both chains at the server: one CNAME (TTL 0) per answer
+        def target(name):
+            qid, d = dns_query(addr, name, 15)
+            an = struct.unpack('!H', d[6:8])[0]
+            i = 12
+            while d[i]:
+                i += d[i] + 1
+            i += 5
+            if an != 1:
+                raise SystemExit('FAIL: %s: %d answers' % (name, an))
+            while True:                              # skip the owner name
+                if d[i] & 0xC0:
+                    i += 2
+                    break
+                if d[i] == 0:
+                    i += 1
+                    break
+                i += d[i] + 1
+            rtype, _, ttl, rdlen = struct.unpack('!HHIH', d[i:i + 10])
+            rd = d[i + 10:i + 10 + rdlen]
+            if rtype != 5:
+                return None, rtype
+            if ttl != 0:
+                raise SystemExit('FAIL: CNAME TTL %d' % ttl)
+            labels, j = [], 0
+            while rd[j]:
+                labels.append(rd[j + 1:j + 1 + rd[j]].decode())
+                j += rd[j] + 1
+            return '.'.join(labels), rtype
+        name, hops = 'cname20.hostile.test', 0
+        while True:
+            nxt, rtype = target(name)
+            if nxt is None:
+                break
+            name, hops = nxt, hops + 1
+            if hops > 30:
+                raise SystemExit('FAIL: chain longer than 30')
+        if hops != 20 or rtype != 15:
+            raise SystemExit('FAIL: %d CNAMEs, then type %d' % (hops, rtype))
+        name, seen = 'cnameloop.hostile.test', []
+        while name not in seen:
+            seen.append(name)
+            name, _ = target(name)
+        print('ok: 20 CNAMEs then MX; loop of %d names' % len(seen))
     else:
         raise SystemExit('unknown case %s' % case)
 
