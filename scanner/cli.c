@@ -30,6 +30,10 @@ enum {
 	OPT_PROGRESS,
 	OPT_QPS,
 	OPT_ATTEMPTS,
+	OPT_DNS_INFLIGHT,
+	OPT_DNS_CACHE,
+	OPT_SMTP_INTERVAL,
+	OPT_SMTP_CONNS,
 	OPT_PSL,
 	OPT_DATADIR,
 	OPT_LANG,
@@ -63,6 +67,10 @@ static const struct option scan_opts[] = {
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "qps", required_argument, NULL, OPT_QPS },
 	{ "attempts", required_argument, NULL, OPT_ATTEMPTS },
+	{ "dns-inflight", required_argument, NULL, OPT_DNS_INFLIGHT },
+	{ "dns-cache-mb", required_argument, NULL, OPT_DNS_CACHE },
+	{ "smtp-interval", required_argument, NULL, OPT_SMTP_INTERVAL },
+	{ "smtp-connections", required_argument, NULL, OPT_SMTP_CONNS },
 	{ "psl-file", required_argument, NULL, OPT_PSL },
 	{ "data-dir", required_argument, NULL, OPT_DATADIR },
 	{ "lang", required_argument, NULL, OPT_LANG },
@@ -108,6 +116,11 @@ static const char scan_help[] =
 	"                        error 'deadline exceeded' (default 12 x --timeout; 0 = none)\n"
 	"  --attempts N          DNS tries per query, rotating over resolvers (default 2)\n"
 	"  --qps N               cap on DNS queries per second (default: none)\n"
+	"  --dns-inflight N      DNS queries outstanding per resolver at most (default 256)\n"
+	"  --dns-cache-mb N      bound on the DNS cache's memory, MiB (default 32)\n"
+	"  --smtp-interval MS    minimum gap between two connections to one MX address\n"
+	"                        (default 100; one connection per address at a time)\n"
+	"  --smtp-connections N  connections to one MX address per run at most (default 400)\n"
 	"  --concurrency N       domains in flight (default 128)\n"
 	"  --ehlo NAME           name sent in SMTP EHLO (default: this host's name)\n"
 	"  --no-smtp             DNS-only scan: STARTTLS, DANE and MX reachability not_tested\n"
@@ -354,6 +367,40 @@ int cli_parse(int argc, char **argv, enum command *cmd, struct config *c, const 
 				*err = xasprintf("--qps: '%s' is not a number", optarg);
 				return -1;
 			}
+			break;
+		case OPT_DNS_INFLIGHT:
+			if (parse_double(optarg, 1, 65536, &d) != 0 || d != (int)d) {
+				*err = xasprintf(
+					"--dns-inflight: '%s' is not a number from 1 to 65536",
+					optarg);
+				return -1;
+			}
+			c->dns_inflight = (int)d;
+			break;
+		case OPT_DNS_CACHE:
+			if (parse_double(optarg, 1, 65536, &c->dns_cache_mb) != 0) {
+				*err = xasprintf(
+					"--dns-cache-mb: '%s' is not a number from 1 to 65536",
+					optarg);
+				return -1;
+			}
+			break;
+		case OPT_SMTP_INTERVAL:
+			if (parse_double(optarg, 0, 60000, &c->smtp_interval_ms) != 0) {
+				*err = xasprintf(
+					"--smtp-interval: '%s' is not a number of milliseconds (0-60000)",
+					optarg);
+				return -1;
+			}
+			break;
+		case OPT_SMTP_CONNS:
+			if (parse_double(optarg, 1, 100000, &d) != 0 || d != (int)d) {
+				*err = xasprintf(
+					"--smtp-connections: '%s' is not a number from 1 to 100000",
+					optarg);
+				return -1;
+			}
+			c->smtp_connections = (int)d;
 			break;
 		case OPT_EHLO:
 			free(c->ehlo);

@@ -13,6 +13,10 @@ void config_defaults(struct config *c)
 	c->timeout = 5;
 	c->domain_timeout = -1; /* cli_parse derives it from timeout */
 	c->attempts = 2;
+	c->dns_inflight = 256;
+	c->dns_cache_mb = 32;
+	c->smtp_interval_ms = 100;
+	c->smtp_connections = 400;
 	c->progress = -1;
 }
 

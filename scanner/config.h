@@ -33,10 +33,14 @@ struct config {
 	char *data_dir; /* where data/ files are read from */
 
 	int concurrency;
-	double timeout;        /* seconds per network exchange */
-	double domain_timeout; /* seconds per domain (deadline); 0 = none; default 12 x timeout */
-	int attempts;          /* DNS tries per query */
-	double qps;            /* DNS queries per second cap, 0 = none */
+	double timeout;          /* seconds per network exchange */
+	double domain_timeout;   /* seconds per domain (deadline); 0 = none; default 12 x timeout */
+	int attempts;            /* DNS tries per query */
+	double qps;              /* DNS queries per second cap, 0 = none */
+	int dns_inflight;        /* DNS queries outstanding per resolver at most */
+	double dns_cache_mb;     /* bound on the DNS cache's estimated heap use, MiB */
+	double smtp_interval_ms; /* minimum gap between two connections to one MX address */
+	int smtp_connections;    /* connections to one MX address per run at most */
 	char *ehlo;
 	bool no_smtp;
 	int progress; /* -1 auto, 0 quiet, 1 on */

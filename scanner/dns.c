@@ -36,9 +36,9 @@
 #define DEFAULT_CACHE    262144
 #define UDP_BUFSIZE      65535
 #define EDNS_SIZE        1232
-/* Queries outstanding per resolver at most: a resolver drops ("jostles") queries beyond its
- * own limit (Unbound: num-queries-per-thread, 1024 by default), which costs a full timeout. */
-#define INFLIGHT_PER_SERVER 256
+/* Queries outstanding per resolver at most (dns_config.inflight, --dns-inflight): a resolver
+ * drops ("jostles") queries beyond its own limit (Unbound: num-queries-per-thread, 1024 by
+ * default), which costs a full timeout. */
 
 enum entry_state { ENTRY_PENDING, ENTRY_DONE };
 
@@ -49,6 +49,7 @@ struct entry {
 	pthread_cond_t cond;
 	int waiters;
 	double expires; /* 0 = never */
+	size_t cost;    /* estimated heap use of the reply (in cache_bytes while in the cache) */
 	struct entry *hnext;
 	struct entry *lru_prev, *lru_next;
 	bool in_lru;
@@ -64,6 +65,7 @@ struct txn {
 	int attempt; /* attempts made */
 	int server0; /* first server tried */
 	int bad;     /* replies under its ID that did not match it (question, unparseable) */
+	int server;  /* the server of the attempt in flight or last sent, -1 before the first */
 	double deadline;
 	/* result */
 	bool done;
@@ -87,13 +89,15 @@ struct dns_client {
 	int attempts;
 	double qps;
 	size_t cache_max;
+	size_t cache_bytes_max;
+	size_t inflight_max; /* per resolver */
 
 	/* cache */
 	pthread_mutex_t mu;
 	struct entry **table;
 	size_t table_size, n_entries;
 	struct entry *lru_head, *lru_tail; /* head = most recent */
-	struct dns_stats stats;
+	struct dns_stats stats;            /* cache_bytes, cache_entries: the current totals */
 
 	/* I/O thread */
 	pthread_t thread;
@@ -105,7 +109,9 @@ struct dns_client {
 	struct txn *submit_head, *submit_tail; /* waiting to be sent (protected by mu) */
 	struct txn *fly_head, *fly_tail;       /* in flight, oldest first (I/O thread only) */
 	size_t n_fly;                          /* in flight (I/O thread only) */
+	size_t *fly_per_server;                /* in flight per resolver (I/O thread only) */
 	double tokens, last_refill;
+	FILE *qlog; /* DOMSCAN_QUERY_LOG: "name TYPE" per query sent (for bench/run's dnsperf) */
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -395,9 +401,19 @@ static int build_query(const ldns_rdf *qname, uint16_t qtype, bool rd, uint8_t *
 	ldns_pkt_set_edns_udp_size(q, EDNS_SIZE);
 	ldns_pkt_set_edns_do(q, true);
 	ldns_pkt_set_id(q, 0);
-	ldns_status st = ldns_pkt2wire(wire, q, len);
+	uint8_t *big = NULL;
+	ldns_status st = ldns_pkt2wire(&big, q, len);
 	ldns_pkt_free(q);
-	return st == LDNS_STATUS_OK ? 0 : -1;
+	if (st != LDNS_STATUS_OK || !big) {
+		free(big);
+		return -1;
+	}
+	/* ldns hands back its whole 64 KiB work buffer: keep only the query's bytes, or every
+	 * queued query (dozens per domain while DKIM selectors are probed) pins 64 KiB. */
+	*wire = xmalloc(*len);
+	memcpy(*wire, big, *len);
+	free(big);
+	return 0;
 }
 
 static void set_wire_id(uint8_t *wire, uint16_t id)
@@ -526,6 +542,7 @@ out:
 static void fly_unlink(struct dns_client *c, struct txn *t)
 {
 	c->n_fly--;
+	c->fly_per_server[t->server]--;
 	if (t->prev)
 		t->prev->next = t->next;
 	else
@@ -540,6 +557,9 @@ static void fly_unlink(struct dns_client *c, struct txn *t)
 static void fly_append(struct dns_client *c, struct txn *t)
 {
 	c->n_fly++;
+	size_t f = ++c->fly_per_server[t->server];
+	if (f > c->stats.inflight_peak)
+		__atomic_store_n(&c->stats.inflight_peak, f, __ATOMIC_RELAXED);
 	t->prev = c->fly_tail;
 	t->next = NULL;
 	if (c->fly_tail)
@@ -565,10 +585,33 @@ static void txn_complete(struct dns_client *c, struct txn *t, enum dns_status st
 	pthread_mutex_unlock(&c->mu);
 }
 
-/* Send (or resend) t on the socket for its current attempt. Called by the I/O thread. */
+/* The server for t's next attempt: the next in rotation with room for one more query in
+ * flight, or -1 when every resolver is at its in-flight limit. I/O thread only. */
+static int pick_server(const struct dns_client *c, const struct txn *t)
+{
+	for (size_t k = 0; k < c->n_servers; k++) {
+		size_t s = ((size_t)t->server0 + (size_t)t->attempt + k) % c->n_servers;
+		if (c->fly_per_server[s] < c->inflight_max)
+			return (int)s;
+	}
+	return -1;
+}
+
+/* Send (or resend) t on the socket for its current attempt. Called by the I/O thread. When
+ * every resolver is at its in-flight limit, t goes back to the head of the submit queue. */
 static void txn_send(struct dns_client *c, struct txn *t)
 {
-	int server = (t->server0 + t->attempt) % (int)c->n_servers;
+	int server = pick_server(c, t);
+	if (server < 0) {
+		pthread_mutex_lock(&c->mu);
+		t->next = c->submit_head;
+		c->submit_head = t;
+		if (!c->submit_tail)
+			c->submit_tail = t;
+		pthread_mutex_unlock(&c->mu);
+		return;
+	}
+	t->server = server;
 	int si = -1;
 	for (size_t k = 0; k < SOCKS_PER_SERVER; k++) {
 		size_t cand = (size_t)server * SOCKS_PER_SERVER + (c->rr_sock++ % SOCKS_PER_SERVER);
@@ -596,6 +639,14 @@ static void txn_send(struct dns_client *c, struct txn *t)
 	t->id = id;
 	t->sock = si;
 	c->socks[si].byid[id] = t;
+	if (c->qlog && t->attempt == 1) {
+		char *n = ldns_rdf2str(t->qname);
+		char *ty = ldns_rr_type2str((ldns_rr_type)t->qtype);
+		if (n && ty)
+			fprintf(c->qlog, "%s %s\n", n, ty);
+		free(n);
+		free(ty);
+	}
 	set_wire_id(t->wire, id);
 	ssize_t w = send(c->socks[si].fd, t->wire, t->wirelen, 0);
 	(void)w; /* a failed send is a lost attempt: the timeout retries it */
@@ -668,8 +719,10 @@ static void *io_thread(void *arg)
 		pthread_mutex_lock(&c->mu);
 		bool stop = c->stop;
 		struct txn *batch = NULL, *batch_tail = NULL;
-		size_t room = c->n_servers * INFLIGHT_PER_SERVER;
-		room = room > c->n_fly ? room - c->n_fly : 0;
+		size_t room = 0;
+		for (size_t k = 0; k < c->n_servers; k++)
+			if (c->fly_per_server[k] < c->inflight_max)
+				room += c->inflight_max - c->fly_per_server[k];
 		while (c->submit_head && room > 0 && take_token(c)) {
 			room--;
 			struct txn *t = c->submit_head;
@@ -683,7 +736,7 @@ static void *io_thread(void *arg)
 				batch = t;
 			batch_tail = t;
 		}
-		if (c->submit_head)
+		if (c->submit_head && c->qps > 0)
 			wake = 1.0 / c->qps;
 		pthread_mutex_unlock(&c->mu);
 		if (stop)
@@ -776,6 +829,9 @@ struct dns_client *dns_client_new(const struct dns_config *cfg, char **err)
 	c->attempts = cfg->attempts > 0 ? cfg->attempts : 2;
 	c->qps = cfg->qps;
 	c->cache_max = cfg->cache_entries ? cfg->cache_entries : DEFAULT_CACHE;
+	c->cache_bytes_max = cfg->cache_bytes ? cfg->cache_bytes : DNS_DEFAULT_CACHE_BYTES;
+	c->inflight_max = cfg->inflight > 0 ? (size_t)cfg->inflight : DNS_DEFAULT_INFLIGHT;
+	c->fly_per_server = xcalloc(c->n_servers, sizeof(*c->fly_per_server));
 	c->table_size = 1;
 	while (c->table_size < c->cache_max)
 		c->table_size <<= 1;
@@ -822,6 +878,12 @@ struct dns_client *dns_client_new(const struct dns_config *cfg, char **err)
 		return NULL;
 	}
 	free(last_err);
+	const char *qlog = getenv("DOMSCAN_QUERY_LOG");
+	if (qlog && *qlog && !(c->qlog = fopen(qlog, "we"))) {
+		*err = xasprintf("DOMSCAN_QUERY_LOG: cannot write %s: %s", qlog, strerror(errno));
+		dns_client_free(c);
+		return NULL;
+	}
 	if (pthread_create(&c->thread, NULL, io_thread, c) != 0) {
 		*err = xstrdup("cannot start the DNS thread");
 		c->thread = 0;
@@ -871,6 +933,9 @@ void dns_client_free(struct dns_client *c)
 		close(c->evfd);
 	pthread_mutex_destroy(&c->mu);
 	free(c->servers);
+	free(c->fly_per_server);
+	if (c->qlog)
+		fclose(c->qlog);
 	free(c);
 }
 
@@ -878,6 +943,7 @@ void dns_client_stats(struct dns_client *c, struct dns_stats *out)
 {
 	pthread_mutex_lock(&c->mu);
 	*out = c->stats;
+	out->cache_entries = c->n_entries;
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -935,18 +1001,42 @@ static void cache_remove(struct dns_client *c, struct entry *e)
 		*pp = e->hnext;
 	lru_unlink(c, e);
 	c->n_entries--;
+	c->stats.cache_bytes -= e->cost;
 	entry_free(e);
 }
 
 static void cache_evict(struct dns_client *c)
 {
 	struct entry *e = c->lru_tail;
-	while (c->n_entries > c->cache_max && e) {
+	while ((c->n_entries > c->cache_max || c->stats.cache_bytes > c->cache_bytes_max) && e) {
 		struct entry *prev = e->lru_prev;
-		if (e->waiters == 0)
+		if (e->waiters == 0) {
 			cache_remove(c, e);
+			c->stats.evictions++;
+		}
 		e = prev;
 	}
+}
+
+/* Estimated heap use of a reply as ldns holds it: per RR its struct and rdf array, per rdf its
+ * struct and data, each with malloc's overhead; calibrated against massif (bench/RESULTS.md). */
+static size_t reply_cost(const struct dns_reply *r)
+{
+	size_t cost = 256 + sizeof(*r) + (r->error ? strlen(r->error) + 16 : 0);
+	if (!r->pkt)
+		return cost;
+	const ldns_rr_list *secs[] = { ldns_pkt_question(r->pkt), ldns_pkt_answer(r->pkt),
+				       ldns_pkt_authority(r->pkt), ldns_pkt_additional(r->pkt) };
+	for (size_t k = 0; k < sizeof(secs) / sizeof(secs[0]); k++) {
+		const ldns_rr_list *l = secs[k];
+		for (size_t i = 0; l && i < ldns_rr_list_rr_count(l); i++) {
+			const ldns_rr *rr = ldns_rr_list_rr(l, i);
+			cost += 96 + 48 + ldns_rdf_size(ldns_rr_owner(rr));
+			for (size_t j = 0; j < ldns_rr_rd_count(rr); j++)
+				cost += 48 + ldns_rdf_size(ldns_rr_rdf(rr, j));
+		}
+	}
+	return cost;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1016,6 +1106,7 @@ static void op_begin(struct dns_client *c, struct op *op, const ldns_rdf *qname,
 	t->qname = op->qname;
 	t->qtype = qtype;
 	t->server0 = (int)(random_id() % c->n_servers);
+	t->server = -1;
 	pthread_cond_init(&t->cond, NULL);
 	if (build_query(qname, qtype, true, &t->wire, &t->wirelen) != 0) {
 		t->done = true;
@@ -1067,7 +1158,7 @@ static struct dns_reply *op_finish(struct dns_client *c, struct op *op)
 		r->error = t->error;
 		if (r->status == DNS_OK && ldns_pkt_tc(r->pkt)) {
 			char *err = NULL;
-			int server = (t->server0 + t->attempt - 1) % (int)c->n_servers;
+			int server = t->server >= 0 ? t->server : t->server0;
 			uint16_t id = random_id();
 			set_wire_id(t->wire, id);
 			__atomic_add_fetch(&c->stats.tcp, 1, __ATOMIC_RELAXED);
@@ -1087,7 +1178,12 @@ static struct dns_reply *op_finish(struct dns_client *c, struct op *op)
 		pthread_cond_destroy(&t->cond);
 		free(t);
 		bool failed = dns_reply_outcome(r) == DNS_FAILURE;
+		size_t cost = reply_cost(r) + 2 * strlen(e->key) + sizeof(*e) + 64;
 		pthread_mutex_lock(&c->mu);
+		e->cost = cost;
+		c->stats.cache_bytes += cost;
+		if (c->stats.cache_bytes > c->stats.cache_bytes_peak)
+			c->stats.cache_bytes_peak = c->stats.cache_bytes;
 		e->reply = r;
 		e->state = ENTRY_DONE;
 		e->expires = failed ? now_mono() + FAIL_TTL : 0;

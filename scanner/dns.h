@@ -33,8 +33,13 @@ struct dns_config {
 	double timeout;       /* seconds per exchange; default 5 */
 	int attempts;         /* tries per query across resolvers; default 2 */
 	double qps;           /* global cap on queries per second; 0 = none */
-	size_t cache_entries; /* LRU bound; 0 = default (262144) */
+	size_t cache_entries; /* LRU bound on entries; 0 = default (262144) */
+	size_t cache_bytes;   /* LRU bound on the replies' estimated heap use; 0 = 32 MiB */
+	int inflight;         /* queries outstanding per resolver at most; 0 = default (256) */
 };
+
+#define DNS_DEFAULT_INFLIGHT    256
+#define DNS_DEFAULT_CACHE_BYTES ((size_t)32 << 20)
 
 enum dns_status {
 	DNS_OK = 0,    /* a reply was received; look at rcode */
@@ -61,7 +66,11 @@ struct dns_stats {
 	uint64_t retries;
 	uint64_t tcp;
 	uint64_t timeouts;
-	uint64_t mismatched; /* replies dropped for wrong id/question */
+	uint64_t mismatched;                 /* replies dropped for wrong id/question */
+	uint64_t evictions;                  /* cache entries dropped to stay within the bounds */
+	uint64_t cache_entries, cache_bytes; /* now (estimated heap use of the cached replies) */
+	uint64_t cache_bytes_peak;
+	uint64_t inflight_peak; /* most queries outstanding to one resolver at once */
 };
 
 struct dns_client;

@@ -36,7 +36,7 @@
 #include <string.h>
 #include <time.h>
 
-#define RECENT 4096
+#define RECENT 1024 /* finished jobs kept for duplicates: a result is ~60 KiB of JSON */
 
 struct job {
 	char *key;
@@ -427,6 +427,8 @@ extern void validator_free(struct validator *) __attribute__((weak));
 extern void validator_print_stats(struct validator *, FILE *) __attribute__((weak));
 extern struct smtp_prober *smtp_prober_new(const struct config *, char **) __attribute__((weak));
 extern void smtp_prober_free(struct smtp_prober *) __attribute__((weak));
+extern void smtp_prober_stats(struct smtp_prober *, unsigned *, unsigned long *, unsigned *)
+	__attribute__((weak));
 extern struct https_fetcher *https_fetcher_new(const struct config *, struct dns_client *, char **)
 	__attribute__((weak));
 extern void https_fetcher_free(struct https_fetcher *) __attribute__((weak));
@@ -472,6 +474,8 @@ static int start_services(struct engine *e, char **err)
 		.timeout = cfg->timeout,
 		.attempts = cfg->attempts,
 		.qps = cfg->qps,
+		.inflight = cfg->dns_inflight,
+		.cache_bytes = (size_t)(cfg->dns_cache_mb * 1048576.0),
 	};
 	if (cfg->profile) {
 		e->profile = profile_load(cfg->profile, err);
@@ -854,11 +858,23 @@ out:
 		dns_client_stats(e.dns, &st);
 		fprintf(stderr,
 			"domscan: dns queries %llu, cache hits %llu, sent %llu, retries %llu, tcp "
-			"%llu, timeouts %llu, mismatched %llu\n",
+			"%llu, timeouts %llu, mismatched %llu, evictions %llu, cache entries %llu, "
+			"cache bytes peak %llu, inflight peak %llu\n",
 			(unsigned long long)st.queries, (unsigned long long)st.cache_hits,
 			(unsigned long long)st.sent, (unsigned long long)st.retries,
 			(unsigned long long)st.tcp, (unsigned long long)st.timeouts,
-			(unsigned long long)st.mismatched);
+			(unsigned long long)st.mismatched, (unsigned long long)st.evictions,
+			(unsigned long long)st.cache_entries,
+			(unsigned long long)st.cache_bytes_peak,
+			(unsigned long long)st.inflight_peak);
+		if (e.smtp && smtp_prober_stats) {
+			unsigned addrs, maxc;
+			unsigned long conns;
+			smtp_prober_stats(e.smtp, &addrs, &conns, &maxc);
+			fprintf(stderr,
+				"domscan: smtp addresses %u, connections %lu, most to one address %u\n",
+				addrs, conns, maxc);
+		}
 	}
 	if (e.validator && validator_print_stats && getenv("DOMSCAN_STATS"))
 		validator_print_stats(e.validator, stderr);

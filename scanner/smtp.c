@@ -103,8 +103,11 @@ bool smtp_reply_has_ext(const struct smtp_reply *r, const char *keyword)
 
 /* ---- the prober ---- */
 
-#define SPACING_SECONDS 0.005 /* minimum gap between two connections to one address */
-#define MAX_CONNECTIONS 400   /* enumeration budget per address */
+/* Politeness per MX address (config: --smtp-interval, --smtp-connections): one connection at
+ * a time (the enumeration is sequential), starts at least `interval` apart, at most
+ * `max_connections` per run. */
+#define DEFAULT_INTERVAL        0.1
+#define DEFAULT_MAX_CONNECTIONS 400
 
 struct entry {
 	char *ip;
@@ -124,7 +127,9 @@ struct smtp_prober {
 	struct tls_tables *tables;
 	char *ehlo;
 	double timeout;
-	double total; /* seconds for the whole probe of one address */
+	double total;             /* seconds for the whole probe of one address */
+	double interval;          /* seconds between connection starts to one address */
+	unsigned max_connections; /* per address per run */
 	bool disabled;
 };
 
@@ -179,6 +184,10 @@ struct smtp_prober *smtp_prober_new(const struct config *cfg, char **err)
 	double dt = !cfg ? 0 : cfg->domain_timeout < 0 ? 12 * p->timeout : cfg->domain_timeout;
 	if (dt > 0 && dt < p->total)
 		p->total = dt;
+	p->interval = cfg && cfg->smtp_interval_ms >= 0 ? cfg->smtp_interval_ms / 1000.0
+							: DEFAULT_INTERVAL;
+	p->max_connections = cfg && cfg->smtp_connections > 0 ? (unsigned)cfg->smtp_connections
+							      : DEFAULT_MAX_CONNECTIONS;
 	if (cfg && cfg->ehlo && *cfg->ehlo) {
 		p->ehlo = xstrdup(cfg->ehlo);
 	} else {
@@ -263,11 +272,11 @@ static int before_connect(void *arg)
 {
 	struct hook_arg *h = arg;
 	pthread_mutex_lock(&h->p->mu);
-	if (h->e->connections >= MAX_CONNECTIONS) {
+	if (h->e->connections >= h->p->max_connections) {
 		pthread_mutex_unlock(&h->p->mu);
 		return -1;
 	}
-	double wait = h->e->last_connect + SPACING_SECONDS - now_mono();
+	double wait = h->e->connections ? h->e->last_connect + h->p->interval - now_mono() : 0;
 	pthread_mutex_unlock(&h->p->mu);
 	if (wait > 0) {
 		struct timespec ts = { (time_t)wait, (long)((wait - (time_t)wait) * 1e9) };
@@ -333,7 +342,7 @@ const json_t *smtp_probe(struct smtp_prober *p, const char *mx_name, const char 
 			.timeout = p->timeout,
 			.conn_deadline = 4 * p->timeout,
 			.total_deadline = p->total,
-			.max_connections = MAX_CONNECTIONS,
+			.max_connections = p->max_connections,
 			.before_connect = before_connect,
 			.arg = &h,
 		};
@@ -346,6 +355,23 @@ const json_t *smtp_probe(struct smtp_prober *p, const char *mx_name, const char 
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	return res;
+}
+
+void smtp_prober_stats(struct smtp_prober *p, unsigned *addresses, unsigned long *connections,
+		       unsigned *max_per_address)
+{
+	*addresses = 0;
+	*connections = 0;
+	*max_per_address = 0;
+	pthread_mutex_lock(&p->mu);
+	for (size_t i = 0; i < p->n_buckets; i++)
+		for (const struct entry *e = p->buckets[i]; e; e = e->next) {
+			(*addresses)++;
+			*connections += e->connections;
+			if (e->connections > *max_per_address)
+				*max_per_address = e->connections;
+		}
+	pthread_mutex_unlock(&p->mu);
 }
 
 unsigned smtp_connections(struct smtp_prober *p, const char *ip)

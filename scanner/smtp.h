@@ -39,6 +39,9 @@ void smtp_prober_free(struct smtp_prober *p);
 const json_t *smtp_probe(struct smtp_prober *p, const char *mx_name, const char *ip);
 /** Number of TCP connections opened to `ip` so far (for politeness tests and bench). */
 unsigned smtp_connections(struct smtp_prober *p, const char *ip);
+/** Run totals: MX addresses probed, connections opened, the most to one address. */
+void smtp_prober_stats(struct smtp_prober *p, unsigned *addresses, unsigned long *connections,
+		       unsigned *max_per_address);
 /** The classification tables the prober loaded (borrowed). */
 const struct tls_tables *smtp_tls_tables(struct smtp_prober *p);
 
