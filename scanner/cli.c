@@ -119,7 +119,7 @@ static const char scan_help[] =
 	"  --dns-inflight N      DNS queries outstanding per resolver at most (default 256)\n"
 	"  --dns-cache-mb N      bound on the DNS cache's memory, MiB (default 32)\n"
 	"  --smtp-interval MS    minimum gap between two connections to one MX address\n"
-	"                        (default 100; one connection per address at a time)\n"
+	"                        (default 25; one connection per address at a time)\n"
 	"  --smtp-connections N  connections to one MX address per run at most (default 400)\n"
 	"  --concurrency N       domains in flight (default 128)\n"
 	"  --ehlo NAME           name sent in SMTP EHLO (default: this host's name)\n"

@@ -15,7 +15,7 @@ void config_defaults(struct config *c)
 	c->attempts = 2;
 	c->dns_inflight = 256;
 	c->dns_cache_mb = 32;
-	c->smtp_interval_ms = 100;
+	c->smtp_interval_ms = 25;
 	c->smtp_connections = 400;
 	c->progress = -1;
 }

@@ -106,7 +106,7 @@ bool smtp_reply_has_ext(const struct smtp_reply *r, const char *keyword)
 /* Politeness per MX address (config: --smtp-interval, --smtp-connections): one connection at
  * a time (the enumeration is sequential), starts at least `interval` apart, at most
  * `max_connections` per run. */
-#define DEFAULT_INTERVAL        0.1
+#define DEFAULT_INTERVAL        0.025
 #define DEFAULT_MAX_CONNECTIONS 400
 
 struct entry {
