@@ -549,9 +549,10 @@ static void overview(struct html_out *h)
 		char mean_s[32], median_s[32];
 		snprintf(mean_s, sizeof(mean_s), "%.1f", sum / (double)h->n_scored);
 		snprintf(median_s, sizeof(median_s), "%.1f", median);
-		if (strcmp(h->lang, "nl") == 0) {
-			*strchr(mean_s, '.') = ',';
-			*strchr(median_s, '.') = ',';
+		const char *dec = catalog_get(h->cat, MSG("format.decimal_separator"));
+		if (dec && strlen(dec) == 1) {
+			*strchr(mean_s, '.') = *dec;
+			*strchr(median_s, '.') = *dec;
 		}
 		fprintf(fp, "<div class=\"card\"><b>%s</b>", mean_s);
 		T(h, fp, MSG("html.overview.mean"));
@@ -684,7 +685,7 @@ static int html_close(void *handle)
 	if (html_changes_write(h->changes, fp) < 0)
 		rc = -1;
 	overview(h);
-	html_rollup_write(h->rollup, fp);
+	html_rollup_write_lang(h->rollup, h->cat, fp);
 	fputs("<h2>", fp);
 	T(h, fp, MSG("html.domains.heading"));
 	fputs("</h2><p><input id=\"filter\" type=\"search\" placeholder=\"", fp);

@@ -15,6 +15,7 @@
  */
 #include "reports/html_rollup.h"
 #include "reports/html.h"
+#include "reports/i18n.h"
 #include "scanner/util.h"
 
 #include <jansson.h>
@@ -23,60 +24,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Every text of the section, kept together for translation. */
-static const struct {
-	const char *heading, *intro, *findings, *no_findings, *mx_heading, *ns_heading, *none;
-	const char *mx_cols[8], *ns_cols[4];
-	const char *more_mx, *more_ns, *uses1, *usesn;
-	/* [0]: one day, [1]: %lld days */
-	const char *cert_expired[2], *cert_expires[2], *cell_expired[2], *cell_expires[2];
-	const char *cert_today, *cert_untrusted;
-	const char *p_starttls_fail, *p_starttls_error, *p_versions, *p_dane, *p_dnssec;
-	const char *p_no_aaaa, *p_v6_part, *p_v6_none;
-	const char *v6_ok, *v6_part, *v6_none, *v6_no_aaaa, *not_tested, *no_cert;
-} txt = {
-	.heading = "Shared infrastructure",
-	.intro = "%s distinct MX hosts and %s distinct name servers serve the %s scanned domains. "
-		 "A problem on a shared host affects every domain that uses it; hosts are listed "
-		 "by the number of domains that depend on them.",
-	.findings = "Findings on shared hosts",
-	.no_findings = "No findings on MX hosts or name servers shared by two or more domains.",
-	.mx_heading = "MX hosts",
-	.ns_heading = "Name servers",
-	.none = "None found (no MX hosts or name servers were recorded by the checks).",
-	.mx_cols = { "MX host", "domains", "STARTTLS", "TLS versions", "certificate", "DANE",
-		     "DNSSEC of the host name", "IPv6" },
-	.ns_cols = { "name server", "domains", "IPv6 addresses", "IPv6" },
-	.more_mx = "&hellip; and %s more MX hosts, each used by %s domains or fewer.",
-	.more_ns = "&hellip; and %s more name servers, each used by %s domains or fewer.",
-	.uses1 = "1 domain uses ",
-	.usesn = "%s domains use ",
-	.cert_expired = { "its certificate expired 1 day ago",
-			  "its certificate expired %lld days ago" },
-	.cert_expires = { "its certificate expires in 1 day",
-			  "its certificate expires in %lld days" },
-	.cert_today = "its certificate expires within a day",
-	.cert_untrusted = "not trusted",
-	.cell_expired = { "expired 1 day ago", "expired %lld days ago" },
-	.cell_expires = { "1 day left", "%lld days left" },
-	.p_starttls_fail = "STARTTLS fails",
-	.p_starttls_error = "STARTTLS could not be tested",
-	.p_versions = "it accepts TLS versions below 1.2",
-	.p_dane = "no valid DANE (TLSA) record",
-	.p_dnssec = "its host name is DNSSEC-%s",
-	.p_no_aaaa = "it has no IPv6 address",
-	.p_v6_part = "not every IPv6 address answers",
-	.p_v6_none = "its IPv6 addresses do not answer",
-	.v6_ok = "reachable",
-	.v6_part = "partly reachable",
-	.v6_none = "unreachable",
-	.v6_no_aaaa = "no AAAA",
-	.not_tested = "not tested",
-	.no_cert = "&mdash;", /* also: no TLS version */
-};
-
 /* Longest host name kept (DNS names are at most 253 characters). */
 #define NAME_MAX_LEN 255
+
+/* The section's texts are messages of the catalogue (reports/i18n.h, data/messages/). */
+static void T(FILE *fp, const struct catalog *c, const char *id)
+{
+	i18n_html(fp, c, id, NULL);
+}
+
+/* Message `id` with parameters `args` (stolen). */
+static void TA(FILE *fp, const struct catalog *c, const char *id, json_t *args)
+{
+	i18n_html(fp, c, id, args);
+	json_decref(args);
+}
 
 static const char *const tls_versions[] = { "SSLv2",   "SSLv3",   "TLSv1",
 					    "TLSv1.1", "TLSv1.2", "TLSv1.3" };
@@ -308,18 +270,20 @@ static const struct host **sorted(const struct table *t)
 	return v;
 }
 
-/* n with thousands separators ("1,240"). */
-static const char *count_str(char buf[32], size_t n)
+/* n with the language's thousands separator ("1,240", "1.240"), as a JSON string. */
+static json_t *count_str(const struct catalog *c, size_t n)
 {
-	char digits[24];
+	const char *sep = catalog_get(c, MSG("format.thousands_separator"));
+	char digits[24], buf[48];
 	int len = snprintf(digits, sizeof(digits), "%zu", n), o = 0;
 	for (int i = 0; i < len; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ',';
+		if (i > 0 && (len - i) % 3 == 0 && sep && strlen(sep) < 4)
+			for (const char *p = sep; *p; p++)
+				buf[o++] = *p;
 		buf[o++] = digits[i];
 	}
 	buf[o] = 0;
-	return buf;
+	return json_string(buf);
 }
 
 static void esc(FILE *fp, const char *s)
@@ -327,76 +291,110 @@ static void esc(FILE *fp, const char *s)
 	html_text(fp, s, strlen(s));
 }
 
-/* printf-style text of this file's own (trusted) strings; arguments must be escaped already. */
-static void put(FILE *fp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(FILE *fp, const char *fmt, ...)
+/* A cell with verdict class `cls` and the message `id`. */
+static void cell(FILE *fp, const struct catalog *c, const char *cls, const char *id)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(fp, fmt, ap);
-	va_end(ap);
+	fprintf(fp, "<td class=\"v-%s\">", cls);
+	T(fp, c, id);
 }
 
-static void cell(FILE *fp, const char *cls, const char *text)
-{
-	fprintf(fp, "<td class=\"v-%s\">%s", cls, text);
-}
-
+/* The message of the IPv6 cell. */
 static const char *ipv6_word(const struct host *h, const char **cls)
 {
 	if (h->v6_points < 0 && h->v6_addrs == 0) {
 		*cls = "not_tested";
-		return txt.not_tested;
+		return MSG("verdict.not_tested");
 	}
 	if (h->v6_addrs == 0) {
 		*cls = "fail";
-		return txt.v6_no_aaaa;
+		return MSG("rollup.ipv6.no_aaaa");
 	}
 	if (h->v6_points < 0) {
 		*cls = "not_tested";
-		return txt.not_tested;
+		return MSG("verdict.not_tested");
 	}
 	*cls = h->v6_points >= 10 ? "pass" : h->v6_points > 0 ? "warning" : "fail";
-	return h->v6_points >= 10 ? txt.v6_ok : h->v6_points > 0 ? txt.v6_part : txt.v6_none;
+	return h->v6_points >= 10 ? MSG("rollup.ipv6.reachable")
+	       : h->v6_points > 0 ? MSG("rollup.ipv6.partly")
+				  : MSG("rollup.ipv6.unreachable");
 }
 
-/* Write the problems of an MX host ("; "-separated) to fp, or only count them (fp NULL). */
-static int mx_problems(FILE *fp, const struct host *h)
+/* The message of a DNSSEC status word of a host name. */
+static const char *dnssec_msg(int dnssec)
+{
+	static const char *const msgs[N_DNSSEC] = {
+		MSG("rollup.dnssec.secure"),
+		MSG("rollup.dnssec.insecure"),
+		MSG("rollup.dnssec.error"),
+		MSG("rollup.dnssec.bogus"),
+	};
+	return msgs[dnssec];
+}
+
+static const char *dnssec_problem_msg(int dnssec)
+{
+	static const char *const msgs[N_DNSSEC] = {
+		NULL,
+		MSG("rollup.problem.dnssec_insecure"),
+		MSG("rollup.problem.dnssec_error"),
+		MSG("rollup.problem.dnssec_bogus"),
+	};
+	return msgs[dnssec];
+}
+
+/* A nested message (msg_nested()) with an integer parameter "days". */
+static json_t *days_msg(const char *id, long long days)
+{
+	return msg_nested(id, "", msg_args("days", json_integer(days), NULL));
+}
+
+/*
+ * The problems of an MX host as an array of nested messages (joined by "; " when rendered),
+ * or only their count (out NULL).
+ */
+static int mx_problems(json_t *out, const struct host *h)
 {
 	int n = 0;
-#define PROBLEM(...) \
+#define PROBLEM(m) \
 	do { \
-		if (fp) { \
-			fputs(n ? "; " : "", fp); \
-			put(fp, __VA_ARGS__); \
-		} \
+		json_t *p_ = (m); \
+		if (out) \
+			json_array_append_new(out, p_); \
+		else \
+			json_decref(p_); \
 		n++; \
 	} while (0)
 	if (h->has_cert && h->days_left < HTML_ROLLUP_CERT_WARN_DAYS) {
 		if (h->days_left < 0)
-			PROBLEM(txt.cert_expired[h->days_left != -1], -h->days_left);
+			PROBLEM(days_msg(h->days_left == -1
+						 ? MSG("rollup.problem.cert_expired.one")
+						 : MSG("rollup.problem.cert_expired.other"),
+					 -h->days_left));
 		else if (h->days_left == 0)
-			PROBLEM("%s", txt.cert_today);
+			PROBLEM(msg_nested(MSG("rollup.problem.cert_today"), "", NULL));
 		else
-			PROBLEM(txt.cert_expires[h->days_left != 1], h->days_left);
+			PROBLEM(days_msg(h->days_left == 1
+						 ? MSG("rollup.problem.cert_expires.one")
+						 : MSG("rollup.problem.cert_expires.other"),
+					 h->days_left));
 	}
 	if (h->starttls == VERDICT_FAIL)
-		PROBLEM("%s", txt.p_starttls_fail);
+		PROBLEM(msg_nested(MSG("rollup.problem.starttls_fail"), "", NULL));
 	else if (h->starttls == VERDICT_ERROR)
-		PROBLEM("%s", txt.p_starttls_error);
+		PROBLEM(msg_nested(MSG("rollup.problem.starttls_error"), "", NULL));
 	if (h->versions_bad)
-		PROBLEM("%s", txt.p_versions);
+		PROBLEM(msg_nested(MSG("rollup.problem.versions"), "", NULL));
 	if (h->dane == VERDICT_FAIL)
-		PROBLEM("%s", txt.p_dane);
+		PROBLEM(msg_nested(MSG("rollup.problem.dane"), "", NULL));
 	if (h->dnssec > 0)
-		PROBLEM(txt.p_dnssec, dnssec_words[h->dnssec]);
+		PROBLEM(msg_nested(dnssec_problem_msg(h->dnssec), "", NULL));
 	if (h->v6_points >= 0) { /* IPv6 was tested */
 		if (h->v6_addrs == 0)
-			PROBLEM("%s", txt.p_no_aaaa);
+			PROBLEM(msg_nested(MSG("rollup.problem.no_aaaa"), "", NULL));
 		else if (h->v6_points == 0)
-			PROBLEM("%s", txt.p_v6_none);
+			PROBLEM(msg_nested(MSG("rollup.problem.v6_none"), "", NULL));
 		else if (h->v6_points < 10)
-			PROBLEM("%s", txt.p_v6_part);
+			PROBLEM(msg_nested(MSG("rollup.problem.v6_part"), "", NULL));
 	}
 #undef PROBLEM
 	return n;
@@ -407,29 +405,25 @@ static bool ns_has_problem(const struct host *h)
 	return h->domains >= HTML_ROLLUP_SHARED_MIN && h->v6_points >= 0 && h->v6_points < 10;
 }
 
-static void ns_problems(FILE *fp, const struct host *h)
+static void ns_problems(json_t *out, const struct host *h)
 {
-	fputs(h->v6_addrs == 0    ? txt.p_no_aaaa
-	      : h->v6_points == 0 ? txt.p_v6_none
-				  : txt.p_v6_part,
-	      fp);
+	json_array_append_new(out, msg_nested(h->v6_addrs == 0    ? MSG("rollup.problem.no_aaaa")
+					      : h->v6_points == 0 ? MSG("rollup.problem.v6_none")
+								  : MSG("rollup.problem.v6_part"),
+					      "", NULL));
 }
 
-static void finding(FILE *fp, const struct host *h, bool mx)
+static void finding(FILE *fp, const struct catalog *c, const struct host *h, bool mx)
 {
-	char b[32];
-	fputs("<li>", fp);
-	if (h->domains == 1)
-		fputs(txt.uses1, fp);
-	else
-		put(fp, txt.usesn, count_str(b, h->domains));
-	fputs("<code>", fp);
-	esc(fp, h->name);
-	fputs("</code>: ", fp);
+	json_t *problems = json_array();
 	if (mx)
-		mx_problems(fp, h);
+		mx_problems(problems, h);
 	else
-		ns_problems(fp, h);
+		ns_problems(problems, h);
+	fputs("<li>", fp);
+	TA(fp, c, h->domains == 1 ? MSG("rollup.finding.one") : MSG("rollup.finding.other"),
+	   msg_args("count", count_str(c, h->domains), "host", json_str(h->name), "problems",
+		    problems, NULL));
 	fputs("</li>", fp);
 }
 
@@ -439,12 +433,12 @@ static bool mx_has_problem(const struct host *h)
 }
 
 /* The findings list: hosts with a problem, MX and name servers merged, most domains first. */
-static void findings(FILE *fp, const struct host **mx, size_t n_mx, const struct host **ns,
-		     size_t n_ns)
+static void findings(FILE *fp, const struct catalog *c, const struct host **mx, size_t n_mx,
+		     const struct host **ns, size_t n_ns)
 {
 	size_t i = 0, k = 0, shown = 0;
 	fputs("<h3>", fp);
-	fputs(txt.findings, fp);
+	T(fp, c, MSG("rollup.findings"));
 	fputs("</h3><ul>", fp);
 	while (shown < HTML_ROLLUP_FINDINGS && (i < n_mx || k < n_ns)) {
 		while (i < n_mx && !mx_has_problem(mx[i]))
@@ -454,33 +448,42 @@ static void findings(FILE *fp, const struct host **mx, size_t n_mx, const struct
 		if (i >= n_mx && k >= n_ns)
 			break;
 		if (k >= n_ns || (i < n_mx && mx[i]->domains >= ns[k]->domains))
-			finding(fp, mx[i++], true);
+			finding(fp, c, mx[i++], true);
 		else
-			finding(fp, ns[k++], false);
+			finding(fp, c, ns[k++], false);
 		shown++;
 	}
 	if (shown == 0) {
 		fputs("<li>", fp);
-		fputs(txt.no_findings, fp);
+		T(fp, c, MSG("rollup.no_findings"));
 		fputs("</li>", fp);
 	}
 	fputs("</ul>", fp);
 }
 
-static void verdict_td(FILE *fp, enum verdict v)
+static void verdict_td(FILE *fp, const struct catalog *c, enum verdict v)
 {
 	const char *w = verdict_name(v); /* a static word */
-	cell(fp, w, v == VERDICT_NOT_TESTED ? txt.not_tested : w);
+	fprintf(fp, "<td class=\"v-%s\">", w);
+	i18n_html_key(fp, c, "verdict.", w);
 }
 
-static void mx_row(FILE *fp, const struct host *h)
+/* The domain count cell: sortable number and the count in the language's notation. */
+static void count_td(FILE *fp, const struct catalog *c, size_t n)
 {
-	char b[32];
+	json_t *s = count_str(c, n);
+	fprintf(fp, "<td class=\"num\" data-v=\"%zu\">", n);
+	esc(fp, json_string_value(s));
+	json_decref(s);
+}
+
+static void mx_row(FILE *fp, const struct catalog *c, const struct host *h)
+{
 	fputs("<tr><td><code>", fp);
 	esc(fp, h->name);
-	fprintf(fp, "</code><td class=\"num\" data-v=\"%zu\">%s", h->domains,
-		count_str(b, h->domains));
-	verdict_td(fp, h->starttls);
+	fputs("</code>", fp);
+	count_td(fp, c, h->domains);
+	verdict_td(fp, c, h->starttls);
 	fprintf(fp, "<td class=\"v-%s\">", h->versions_bad ? "fail" : h->versions ? "pass" : "");
 	for (size_t n = 0, first = 1; n < N_VERSIONS; n++)
 		if (h->versions & (1u << n)) {
@@ -488,19 +491,24 @@ static void mx_row(FILE *fp, const struct host *h)
 			first = 0;
 		}
 	if (!h->versions)
-		fputs(txt.no_cert, fp);
+		fputs("&mdash;", fp);
 	if (!h->has_cert) {
-		fputs("<td>", fp);
-		fputs(txt.no_cert, fp);
+		fputs("<td>&mdash;", fp);
 	} else {
 		fprintf(fp, "<td class=\"v-%s\">",
 			h->days_left < 0                            ? "fail"
 			: h->days_left < HTML_ROLLUP_CERT_WARN_DAYS ? "warning"
 								    : "pass");
 		if (h->days_left < 0)
-			put(fp, txt.cell_expired[h->days_left != -1], -h->days_left);
+			TA(fp, c,
+			   h->days_left == -1 ? MSG("rollup.cert.expired.one")
+					      : MSG("rollup.cert.expired.other"),
+			   msg_args("days", json_integer(-h->days_left), NULL));
 		else
-			put(fp, txt.cell_expires[h->days_left != 1], h->days_left);
+			TA(fp, c,
+			   h->days_left == 1 ? MSG("rollup.cert.left.one")
+					     : MSG("rollup.cert.left.other"),
+			   msg_args("days", json_integer(h->days_left), NULL));
 		if (h->not_after[0]) {
 			fputs(" (", fp);
 			esc(fp, h->not_after);
@@ -508,87 +516,115 @@ static void mx_row(FILE *fp, const struct host *h)
 		}
 		if (h->untrusted) {
 			fputs(" (", fp);
-			fputs(txt.cert_untrusted, fp);
+			T(fp, c, MSG("rollup.cert.untrusted"));
 			fputs(")", fp);
 		}
 	}
-	verdict_td(fp, h->dane);
+	verdict_td(fp, c, h->dane);
 	if (h->dnssec < 0)
-		cell(fp, "not_tested", txt.not_tested);
+		cell(fp, c, "not_tested", MSG("verdict.not_tested"));
 	else
-		cell(fp,
+		cell(fp, c,
 		     h->dnssec == 0   ? "pass"
 		     : h->dnssec == 2 ? "error"
 				      : "fail",
-		     dnssec_words[h->dnssec]);
+		     dnssec_msg(h->dnssec));
 	const char *cls, *w = ipv6_word(h, &cls);
-	cell(fp, cls, w);
+	cell(fp, c, cls, w);
 	fputs("\n", fp);
 }
 
-static void ns_row(FILE *fp, const struct host *h)
+static void ns_row(FILE *fp, const struct catalog *c, const struct host *h)
 {
-	char b[32];
 	fputs("<tr><td><code>", fp);
 	esc(fp, h->name);
-	fprintf(fp, "</code><td class=\"num\" data-v=\"%zu\">%s<td class=\"num\">%zu", h->domains,
-		count_str(b, h->domains), h->v6_addrs);
+	fputs("</code>", fp);
+	count_td(fp, c, h->domains);
+	fprintf(fp, "<td class=\"num\">%zu", h->v6_addrs);
 	const char *cls, *w = ipv6_word(h, &cls);
-	cell(fp, cls, w);
+	cell(fp, c, cls, w);
 	fputs("\n", fp);
 }
 
-static void more_line(FILE *fp, const char *fmt, const struct host **v, size_t n)
+static void more_line(FILE *fp, const struct catalog *c, const char *id, const struct host **v,
+		      size_t n)
 {
 	if (n <= HTML_ROLLUP_TOP)
 		return;
-	char a[32], b[32];
 	fputs("<p class=\"small\">", fp);
-	put(fp, fmt, count_str(a, n - HTML_ROLLUP_TOP), count_str(b, v[HTML_ROLLUP_TOP]->domains));
+	TA(fp, c, id,
+	   msg_args("count", count_str(c, n - HTML_ROLLUP_TOP), "max",
+		    count_str(c, v[HTML_ROLLUP_TOP]->domains), NULL));
 	fputs("</p>", fp);
 }
 
-void html_rollup_write(const struct html_rollup *r, FILE *fp)
+static void header_row(FILE *fp, const struct catalog *c, const char *const *ids, size_t n)
 {
-	char a[32], b[32], c[32];
+	for (size_t i = 0; i < n; i++) {
+		fputs("<th>", fp);
+		T(fp, c, ids[i]);
+	}
+	fputs("\n", fp);
+}
+
+void html_rollup_write_lang(const struct html_rollup *r, const struct catalog *c, FILE *fp)
+{
+	static const char *const mx_cols[] = {
+		MSG("rollup.col.mx_host"),     MSG("rollup.col.domains"),
+		MSG("rollup.col.starttls"),    MSG("rollup.col.tls_versions"),
+		MSG("rollup.col.certificate"), MSG("rollup.col.dane"),
+		MSG("rollup.col.dnssec_host"), MSG("rollup.col.ipv6"),
+	};
+	static const char *const ns_cols[] = {
+		MSG("rollup.col.name_server"),
+		MSG("rollup.col.domains"),
+		MSG("rollup.col.ipv6_addresses"),
+		MSG("rollup.col.ipv6"),
+	};
 	fputs("<h2 id=\"infrastructure\">", fp);
-	fputs(txt.heading, fp);
+	T(fp, c, MSG("rollup.heading"));
 	fputs("</h2><p class=\"small\">", fp);
-	put(fp, txt.intro, count_str(a, r->mx.n), count_str(b, r->ns.n),
-	    count_str(c, r->n_domains));
+	TA(fp, c, MSG("rollup.intro"),
+	   msg_args("mx", count_str(c, r->mx.n), "ns", count_str(c, r->ns.n), "domains",
+		    count_str(c, r->n_domains), NULL));
 	fputs("</p>", fp);
 	if (r->mx.n == 0 && r->ns.n == 0) {
 		fputs("<p>", fp);
-		fputs(txt.none, fp);
+		T(fp, c, MSG("rollup.none"));
 		fputs("</p>", fp);
 		return;
 	}
 	const struct host **mx = sorted(&r->mx), **ns = sorted(&r->ns);
-	findings(fp, mx, r->mx.n, ns, r->ns.n);
+	findings(fp, c, mx, r->mx.n, ns, r->ns.n);
 
 	fputs("<h3>", fp);
-	fputs(txt.mx_heading, fp);
+	T(fp, c, MSG("rollup.mx_heading"));
 	fputs("</h3><table class=\"rollup\" id=\"rollup-mx\"><tr>", fp);
-	for (size_t i = 0; i < 8; i++)
-		fprintf(fp, "<th>%s", txt.mx_cols[i]);
-	fputs("\n", fp);
+	header_row(fp, c, mx_cols, sizeof(mx_cols) / sizeof(mx_cols[0]));
 	for (size_t i = 0; i < r->mx.n && i < HTML_ROLLUP_TOP; i++)
-		mx_row(fp, mx[i]);
+		mx_row(fp, c, mx[i]);
 	fputs("</table>", fp);
-	more_line(fp, txt.more_mx, mx, r->mx.n);
+	more_line(fp, c, MSG("rollup.more_mx"), mx, r->mx.n);
 
 	fputs("<h3>", fp);
-	fputs(txt.ns_heading, fp);
+	T(fp, c, MSG("rollup.ns_heading"));
 	fputs("</h3><table class=\"rollup\" id=\"rollup-ns\"><tr>", fp);
-	for (size_t i = 0; i < 4; i++)
-		fprintf(fp, "<th>%s", txt.ns_cols[i]);
-	fputs("\n", fp);
+	header_row(fp, c, ns_cols, sizeof(ns_cols) / sizeof(ns_cols[0]));
 	for (size_t i = 0; i < r->ns.n && i < HTML_ROLLUP_TOP; i++)
-		ns_row(fp, ns[i]);
+		ns_row(fp, c, ns[i]);
 	fputs("</table>", fp);
-	more_line(fp, txt.more_ns, ns, r->ns.n);
+	more_line(fp, c, MSG("rollup.more_ns"), ns, r->ns.n);
 	free(mx);
 	free(ns);
+}
+
+void html_rollup_write(const struct html_rollup *r, FILE *fp)
+{
+	char *err = NULL;
+	struct catalog *c = catalog_load_lang(NULL, "en", &err);
+	free(err); /* without a catalogue every text shows as its marked identifier */
+	html_rollup_write_lang(r, c, fp);
+	catalog_free(c);
 }
 
 static void table_free(struct table *t)

@@ -34,7 +34,14 @@ struct html_rollup *html_rollup_new(const struct check_table *checks);
 /** Count one scanned domain (call once per distinct domain; NULL is ignored). */
 void html_rollup_add(struct html_rollup *r, const struct domain_result *res);
 
-/** Write the section (heading, findings, MX and name-server tables) as HTML to `fp`. */
+struct catalog;
+
+/**
+ * Write the section (heading, findings, MX and name-server tables) as HTML to `fp`, every text
+ * from the message catalogue `c` (borrowed; reports/i18n.h, ids "rollup.*").
+ */
+void html_rollup_write_lang(const struct html_rollup *r, const struct catalog *c, FILE *fp);
+/** html_rollup_write_lang() with the English catalogue of the default data directory. */
 void html_rollup_write(const struct html_rollup *r, FILE *fp);
 
 /** Number of distinct MX hosts / name servers seen (for tests). */

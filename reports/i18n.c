@@ -334,7 +334,7 @@ char *i18n_text(const struct catalog *c, const char *id, const json_t *args)
 static void html_emit(void *ctx, const char *s, size_t len, const char *param)
 {
 	FILE *fp = ctx;
-	bool code = param && strncmp(param, "record", 6) == 0;
+	bool code = param && (strncmp(param, "record", 6) == 0 || strcmp(param, "host") == 0);
 	bool detail = param && strcmp(param, "detail") == 0;
 	if (code)
 		fputs("<code>", fp);

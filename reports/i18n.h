@@ -45,7 +45,8 @@ const char *catalog_id(const struct catalog *c, size_t i);
 char *i18n_text(const struct catalog *c, const char *id, const json_t *args);
 /**
  * Write message `id` with `args` as HTML element content: template text and parameters are
- * HTML-escaped (html_text()); a parameter whose name starts with "record" is set in <code>,
+ * HTML-escaped (html_text()); a parameter whose name starts with "record" or is "host" is set
+ * in <code>,
  * the parameter "detail" (technical text from the network or a library, not translated) in
  * <span class="detail">.
  */

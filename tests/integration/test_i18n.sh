@@ -12,14 +12,32 @@ for lang in nl en; do
 	scan "report-$lang" --lang "$lang" --html "$OUT/report-$lang.html" <"$portfolio" &&
 		ok "scan with --lang $lang" || not_ok "scan with --lang $lang failed"
 done
+# A Dutch report with --baseline: the changes section at its top, against the English run
+# with good.test's spf made fail (so the section lists a change).
+/usr/bin/python3 - "$OUT/report-en.csv" "$OUT/baseline.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8", newline="")))
+for r in rows:
+    if r["domain"] == "good.test":
+        r["spf"] = "fail"
+w = csv.DictWriter(open(sys.argv[2], "w", encoding="utf-8", newline=""), fieldnames=list(rows[0]))
+w.writeheader()
+w.writerows(rows)
+PY
+scan "report-nlbase" --lang nl --baseline "$OUT/baseline.csv" --html "$OUT/report-nlbase.html" \
+	<"$portfolio" && grep -q '<section id="changes">' "$OUT/report-nlbase.html" &&
+	ok "scan with --lang nl --baseline: changes section" || not_ok "scan with --lang nl --baseline"
+grep -qF 'SPF: onvoldoende &rarr; goed' "$OUT/report-nlbase.html" && grep -qF '>verbeterd</div>' "$OUT/report-nlbase.html" &&
+	ok "nl: the change of good.test in Dutch (SPF: onvoldoende → goed)" || not_ok "nl: change of good.test not shown in Dutch"
 nl="$OUT/report-nl.html"
 en="$OUT/report-en.html"
-for lang in nl en; do
+for lang in nl en nlbase; do
 	f="$OUT/report-$lang.html"
 	n=$(grep -o '\[\[[^]]*\]\]' "$f" | sort | uniq -c | sort -rn)
 	[ -z "$n" ] && ok "$lang: no untranslated identifier in the HTML" ||
 		not_ok "$lang: untranslated identifiers in the HTML: $(echo "$n" | head -20 | tr '\n' ';')"
-	grep -q "<html lang=\"$lang\">" "$f" && ok "$lang: <html lang=\"$lang\">" || not_ok "$lang: html lang attribute"
+	grep -q "<html lang=\"${lang%base}\">" "$f" && ok "$lang: <html lang=\"${lang%base}\">" ||
+		not_ok "$lang: html lang attribute"
 	# Every subtest row carries a translated name: none shows a raw subtest identifier.
 	raw=$(grep -oE '<tr><td title="[a-z0-9_]+">[a-z0-9_]+<' "$f" | head -5)
 	[ -z "$raw" ] && ok "$lang: subtest names translated" || not_ok "$lang: raw subtest names: $raw"
@@ -35,6 +53,30 @@ for w in '>Overview<' 'Adoption of the standards' 'Details per domain' '>explana
 	grep -qF "$w" "$nl" && not_ok "nl report contains English '$w'" || ok "nl report has no '$w'"
 	grep -qF "$w" "$en" || [ "$w" = 'Could not complete' ] && ok "en report contains '$w'" ||
 		not_ok "en report lacks '$w'"
+done
+# Every visible text is in the report's language: the visible text without scripts, styles,
+# proposed records (<code>), technical details (<span class="detail">, the JSON detail lists)
+# and the input's own text has no common word of the other language.
+for lang in nl en nlbase; do
+	/usr/bin/python3 - "$OUT/report-$lang.html" "${lang%base}" >"$OUT/foreign-$lang.txt" <<'PY'
+import html, re, sys
+s = open(sys.argv[1], encoding="utf-8").read()
+for pat in (r"<script.*?</script>", r"<style.*?</style>", r"<code>.*?</code>",
+            r'<span class="detail">.*?</span>', r'<ul class="rec">.*?</ul>', r"<summary>.*?</summary>",
+            r'<a href="#d\d+">.*?</a>'):
+    s = re.sub(pat, " ", s, flags=re.S)
+text = html.unescape(re.sub(r"<[^>]*>", "\n", s))
+words = {"nl": r"the|and|with|has|have|should|could|cannot|domains|hosts|found|failed|shared|days|left|every|only|which|this|that|there",
+         "en": r"de|het|een|van|niet|geen|wordt|zijn|naamservers?|mailservers?|ondertekend|beleid|voldoet"}[sys.argv[2]]
+bad = {}
+for line in text.split("\n"):
+    for w in re.findall(r"(?<![\w.@/-])(%s)(?![\w.@/-])" % words, line, flags=re.I):
+        bad.setdefault(line.strip()[:120], w)
+for l, w in list(bad.items())[:15]:
+    print("%s: %s" % (w, l))
+PY
+	[ ! -s "$OUT/foreign-$lang.txt" ] && ok "$lang: no words of the other language in the visible text" ||
+		not_ok "$lang: words of the other language: $(head -8 "$OUT/foreign-$lang.txt" | tr '\n' '|')"
 done
 # Advice with proposed records: the record in <code>, the text around it translated.
 grep -qE 'Publiceer een DMARC-record: <code>_dmarc\.[a-z0-9.-]+ TXT &quot;v=DMARC1; p=quarantine' "$nl" &&
