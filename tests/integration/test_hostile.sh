@@ -111,18 +111,18 @@ fi
 # ---------------------------------------------------------------- the per-domain deadline
 t0=$(date +%s%N)
 printf 'smtptlsstall.test\nstsslow.test\ngood.test\n' >"$OUT/deadline.txt"
-scan deadline --domain-timeout 2 <"$OUT/deadline.txt" ||
+scan deadline --domain-timeout 4 <"$OUT/deadline.txt" ||
 	not_ok "deadline scan exited non-zero"
 ms=$((($(date +%s%N) - t0) / 1000000))
 expect_reason smtptlsstall.test starttls error "deadline exceeded"
 expect_reason stsslow.test mta_sts error "deadline exceeded"
 w=$(col smtptlsstall.test error)
-[[ "$w" == *"starttls: deadline exceeded (2 s per domain)"* ]] && ok "error column names the deadline" ||
+[[ "$w" == *"starttls: deadline exceeded (4 s per domain)"* ]] && ok "error column names the deadline" ||
 	not_ok "error column: $w"
 expect smtptlsstall.test spf pass
 expect good.test starttls pass
-# 2 s per domain; the stalled probe (20 s without the deadline) ends with it
-[ "$ms" -lt 9000 ] && ok "deadline scan finished in $ms ms (2 s deadline, stalled probe would take 4 x 3 s)" ||
+# 4 s per domain; the stalled probe (4 x 3 s without the deadline) ends with it
+[ "$ms" -lt 11000 ] && ok "deadline scan finished in $ms ms (4 s deadline, stalled probe would take 4 x 3 s)" ||
 	not_ok "deadline scan took $ms ms"
 
 # ---------------------------------------------------------------- domscan's own resolver path
