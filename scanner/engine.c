@@ -191,7 +191,9 @@ static void expire_locked(struct engine *e, struct job *j)
 	for (size_t i = j->n_merged; i < e->checks->n; i++) {
 		struct check_result *r = &j->res->checks[i];
 		r->verdict = VERDICT_ERROR;
-		result_set_error(r, "deadline exceeded (%g s per domain)", dt);
+		result_set_error_msg(r, MSG("engine.deadline"),
+				     "deadline exceeded ({seconds} s per domain)",
+				     msg_args("seconds", json_real(dt), NULL));
 		json_object_set_new(r->detail, "deadline_exceeded", json_true());
 	}
 	pthread_cond_broadcast(&e->done_cv);

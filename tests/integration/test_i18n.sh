@@ -29,14 +29,23 @@ scan "report-nlbase" --lang nl --baseline "$OUT/baseline.csv" --html "$OUT/repor
 	ok "scan with --lang nl --baseline: changes section" || not_ok "scan with --lang nl --baseline"
 grep -qF 'SPF: onvoldoende &rarr; goed' "$OUT/report-nlbase.html" && grep -qF '>verbeterd</div>' "$OUT/report-nlbase.html" &&
 	ok "nl: the change of good.test in Dutch (SPF: onvoldoende → goed)" || not_ok "nl: change of good.test not shown in Dutch"
+# The hostile cases of the test network (timeouts, garbage, the per-domain deadline) in Dutch:
+# their errors are messages too.
+printf '%s\n' smtpdrip.test smtptlsstall.test smtptlsreset.test stsendless.test stsslow.test \
+	garbage.hostile.test wrongq.hostile.test cnameloop.hostile.test spfbomb.hostile.test \
+	refloop.hostile.test >"$OUT/hostile.txt"
+scan "report-nlhostile" --lang nl --domain-timeout 4 --html "$OUT/report-nlhostile.html" \
+	<"$OUT/hostile.txt" && ok "scan of hostile domains with --lang nl" || not_ok "hostile scan failed"
+grep -qF 'De controle was niet op tijd klaar' "$OUT/report-nlhostile.html" &&
+	ok "nl: the per-domain deadline explained in Dutch" || not_ok "nl: no Dutch deadline message"
 nl="$OUT/report-nl.html"
 en="$OUT/report-en.html"
-for lang in nl en nlbase; do
+for lang in nl en nlbase nlhostile; do
 	f="$OUT/report-$lang.html"
 	n=$(grep -o '\[\[[^]]*\]\]' "$f" | sort | uniq -c | sort -rn)
 	[ -z "$n" ] && ok "$lang: no untranslated identifier in the HTML" ||
 		not_ok "$lang: untranslated identifiers in the HTML: $(echo "$n" | head -20 | tr '\n' ';')"
-	grep -q "<html lang=\"${lang%base}\">" "$f" && ok "$lang: <html lang=\"${lang%base}\">" ||
+	grep -q "<html lang=\"${lang:0:2}\">" "$f" && ok "$lang: <html lang=\"${lang:0:2}\">" ||
 		not_ok "$lang: html lang attribute"
 	# Every subtest row carries a translated name: none shows a raw subtest identifier.
 	raw=$(grep -oE '<tr><td title="[a-z0-9_]+">[a-z0-9_]+<' "$f" | head -5)
@@ -57,8 +66,8 @@ done
 # Every visible text is in the report's language: the visible text without scripts, styles,
 # proposed records (<code>), technical details (<span class="detail">, the JSON detail lists)
 # and the input's own text has no common word of the other language.
-for lang in nl en nlbase; do
-	/usr/bin/python3 - "$OUT/report-$lang.html" "${lang%base}" >"$OUT/foreign-$lang.txt" <<'PY'
+for lang in nl en nlbase nlhostile; do
+	/usr/bin/python3 - "$OUT/report-$lang.html" "${lang:0:2}" >"$OUT/foreign-$lang.txt" <<'PY'
 import html, re, sys
 s = open(sys.argv[1], encoding="utf-8").read()
 for pat in (r"<script.*?</script>", r"<style.*?</style>", r"<code>.*?</code>",
