@@ -228,7 +228,7 @@ static void dane_run(struct scan *s, struct check_result *out)
 {
 	const struct check_result *st = scan_result_of(s, "starttls");
 	const struct mx_set *mx = scan_mx(s);
-	if (mx->status == MX_ERROR) {
+	if (mx->status == MX_ERROR && !scan_config(s)->no_smtp) {
 		out->verdict = VERDICT_ERROR;
 		result_set_error_msg(
 			out, MSG("mx.lookup_failed"), "MX lookup failed: {detail}",
@@ -313,6 +313,17 @@ static void dane_run(struct scan *s, struct check_result *out)
 			json_object_set_new(so, "addresses", addrs);
 			if (vv == VERDICT_NOT_TESTED)
 				vv = VERDICT_ERROR; /* no address to check */
+			if (h->addr_error && vv != VERDICT_FAIL) {
+				/* an A or AAAA lookup failed: not every address could be checked */
+				vv = VERDICT_ERROR;
+				last_why =
+					h->addr_reason ? h->addr_reason : "address lookup failed";
+			}
+			if (vv == VERDICT_ERROR && !out->error)
+				result_set_error_msg(out, MSG("dane.server_error"),
+						     "{host}: {detail}",
+						     msg_args("host", json_str(h->name), "detail",
+							      json_str(last_why), NULL));
 			sub(out, "dane_exists", VERDICT_PASS, h->name, vv == VERDICT_PASS ? 10 : 0,
 			    10, MSG("dane.exists.pass"), "DNSSEC-secure TLSA records", NULL);
 			if (vv == VERDICT_PASS) {

@@ -343,6 +343,13 @@ static void starttls_run(struct scan *s, struct check_result *out)
 	const struct mx_set *mx = scan_mx(s);
 	const struct config *cfg = scan_config(s);
 	json_t *d = out->detail;
+	/* --no-smtp first: a DNS-only scan does not test STARTTLS at all (cli.md), whatever
+	 * the MX lookup gave. */
+	if (cfg->no_smtp) {
+		out->verdict = VERDICT_NOT_TESTED;
+		json_object_set_new(d, "reason", json_string("--no-smtp"));
+		return;
+	}
 	if (mx->status == MX_ERROR) {
 		out->verdict = VERDICT_ERROR;
 		result_set_error_msg(
@@ -354,11 +361,6 @@ static void starttls_run(struct scan *s, struct check_result *out)
 		out->verdict = VERDICT_NOT_TESTED;
 		json_object_set_new(d, "reason",
 				    json_string(mx->status == MX_NULL ? "null MX" : "no MX"));
-		return;
-	}
-	if (cfg->no_smtp) {
-		out->verdict = VERDICT_NOT_TESTED;
-		json_object_set_new(d, "reason", json_string("--no-smtp"));
 		return;
 	}
 	enum verdict col = VERDICT_NOT_TESTED;
@@ -421,6 +423,19 @@ static void starttls_run(struct scan *s, struct check_result *out)
 				set(&host[S_EXISTS], VERDICT_ERROR, 0, true,
 				    MSG("starttls.no_address"),
 				    "the MX host has no IPv4 or IPv6 address", NULL);
+		} else if (h->addr_error) {
+			/* Some addresses were probed, but an A or AAAA lookup failed: the
+			 * addresses it would have given are unknown ("error" = could not find
+			 * out), unless a probed one already fails. */
+			json_t *o = result_subtest_msg(
+				out, "mx_addresses", VERDICT_ERROR,
+				MSG("starttls.address_lookup_failed"), "{detail}",
+				msg_args("detail",
+					 json_str(h->addr_reason ? h->addr_reason
+								 : "address lookup failed"),
+					 NULL));
+			json_object_set_new(o, "server", json_str(h->name));
+			hv = verdict_worst(hv, VERDICT_ERROR);
 		}
 		for (int k = 0; k < N_ST; k++) {
 			if (!host[k].set)

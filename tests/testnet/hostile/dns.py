@@ -14,6 +14,8 @@ whoever asks (Unbound iterating, or domscan itself with --resolver pointed here)
   cnameloop.hostile.test apex -> l1 -> l2 -> apex ... (a CNAME loop)
   spfbomb.hostile.test   SPF include bomb: every iN name includes 10 more (iN0 .. iN9)
   refloop.hostile.test   every answer is a referral back up to hostile.test (referral loop)
+  afail.hostile.test     A queries get SERVFAIL; the apex AAAA is the good listener's
+                         fd74:6e65:7400::25 (an MX host whose A lookup fails, AAAA works)
 
 The apex SOA and NS of every child zone are answered normally, so the delegation works and
 readiness can be probed. Names outside these zones get REFUSED.
@@ -36,7 +38,7 @@ TTL = 60
 T_A, T_NS, T_CNAME, T_SOA, T_MX, T_TXT, T_AAAA, T_OPT = 1, 2, 5, 6, 15, 16, 28, 41
 
 ZONES = ['garbage', 'tc', 'wrongid', 'wrongq', 'bigtxt', 'cname20', 'cnameloop', 'spfbomb',
-         'refloop']
+         'refloop', 'afail']
 
 
 def ns_of(zone):
@@ -191,6 +193,13 @@ class Server:
                 incs = ' '.join('include:%s%d.%s' % (base, d, zn) for d in range(10))
                 return message(qid, rd, qw, qtype, answer=[rr(qname, T_TXT, txt_rdata('v=spf1 %s -all' % incs))],
                                edns=edns)
+            return self.normal(qid, rd, qw, qname, qtype, zn, edns)
+        if z == 'afail':
+            if qtype == T_A:
+                return message(qid, rd, qw, qtype, rcode=2, aa=False, edns=edns)
+            if apex and qtype == T_AAAA:
+                a6 = bytes.fromhex('fd746e657400' + '0' * 16 + '0025')
+                return message(qid, rd, qw, qtype, answer=[rr(qname, T_AAAA, a6)], edns=edns)
             return self.normal(qid, rd, qw, qname, qtype, zn, edns)
         if z == 'refloop':
             # a referral back up to the parent zone: hostile.test is served by ns1/ns2.dns.test
