@@ -77,11 +77,14 @@ struct mx_set *mx_lookup(struct dns_client *dns, const char *domain)
 			free(name);
 			continue;
 		}
-		/* the same host listed twice counts once */
+		/* the same host listed twice counts once, at its best (lowest) preference */
 		bool dup = false;
 		for (size_t j = 0; j < k; j++)
-			if (strcmp(recs[j].name, name) == 0)
+			if (strcmp(recs[j].name, name) == 0) {
 				dup = true;
+				if (pref < recs[j].pref)
+					recs[j].pref = pref;
+			}
 		if (dup) {
 			free(name);
 			continue;
