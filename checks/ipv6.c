@@ -11,11 +11,14 @@
  * most 5; otherwise int(sum / (n*10) * 10).
  *
  * MX hosts (only with MX and without --no-smtp): each used MX host's AAAA addresses (from
- * scan_mx()), each tested with a TCP connect to port 25 (cfg->timeout); same 10/2/0 per host
- * and mx_score = int(sum / (n*10) * 10).
+ * scan_mx()); an address is reachable when port 25 accepted the TCP connection of the SMTP
+ * prober's probe of it (scanner/smtp.h, "connected"), the same probe the starttls check
+ * uses, so each MX address is contacted once per run; a probe that could not tell (e.g. the
+ * domain's deadline passed while waiting for it) leaves the address unknown, which makes the
+ * host `error` rather than `fail`. Same 10/2/0 per host and mx_score = int(sum / (n*10) * 10).
  *
- * Reachability results are cached per address for the run (scan_memo()), so a name server or
- * MX shared by many domains is contacted once.
+ * Name-server reachability is cached per address for the run (scan_memo()), so a name server
+ * shared by many domains is contacted once.
  *
  * Verdict: `pass` when at least two name servers have AAAA and answer over IPv6 and (when MX
  * count) every used MX host has an AAAA address on which port 25 accepts; `error` when that
@@ -29,16 +32,13 @@
  */
 #include "scanner/check.h"
 #include "scanner/memo.h"
+#include "scanner/smtp.h"
 #include "scanner/util.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #define NS_MAX    16 /* name servers examined */
 #define ADDRS_MAX 8  /* IPv6 addresses per host */
@@ -48,6 +48,7 @@ struct host6 {
 	char *addr[ADDRS_MAX];
 	bool reach[ADDRS_MAX];
 	size_t n;
+	size_t unknown; /* addresses whose reachability could not be found out */
 	bool aaaa_error;
 	int points;
 };
@@ -90,48 +91,18 @@ static json_t *probe_ns(void *arg)
 	return o;
 }
 
-/* memo: does port 25 of addr accept a TCP connection? */
-static json_t *probe_smtp(void *arg)
+/* Port 25 of an MX address, from the SMTP prober's (run-wide, shared) probe of it. */
+static json_t *probe_smtp(struct scan *s, const char *mx, const char *addr)
 {
-	struct probe_arg *a = arg;
-	struct sockaddr_in6 sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin6_family = AF_INET6;
-	sa.sin6_port = htons(25);
-	if (inet_pton(AF_INET6, a->addr, &sa.sin6_addr) != 1)
-		return json_pack("{sbss}", "reachable", 0, "reason", "invalid address");
-	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return json_pack("{sbss}", "reachable", 0, "reason", strerror(errno));
-	int err = 0;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = errno;
-		if (err == EINPROGRESS) {
-			struct pollfd p = { .fd = fd, .events = POLLOUT };
-			int ms = (int)(a->timeout * 1000);
-			int n;
-			double deadline = now_mono() + a->timeout;
-			do {
-				n = poll(&p, 1, ms);
-				ms = (int)((deadline - now_mono()) * 1000);
-			} while (n < 0 && errno == EINTR && ms > 0);
-			if (n == 0) {
-				err = ETIMEDOUT;
-			} else if (n < 0) {
-				err = errno;
-			} else {
-				socklen_t l = sizeof(err);
-				if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0)
-					err = errno;
-			}
-		}
-	}
-	close(fd);
-	if (err == 0)
+	const json_t *r = smtp_probe(scan_smtp(s), mx, addr);
+	const json_t *c = json_object_get(r, "connected");
+	const char *why = json_string_value(json_object_get(r, "reason"));
+	if (json_is_true(c))
 		return json_pack("{sbss}", "reachable", 1, "reason", "port 25 accepts");
-	char *why = xasprintf("port 25: %s", strerror(err));
-	json_t *o = json_pack("{sbss}", "reachable", 0, "reason", why);
-	free(why);
+	char *t = xasprintf("port 25: %s", why ? why : "no connection");
+	json_t *o = json_pack("{s:o,s:o}", "reachable",
+			      json_is_false(c) ? json_false() : json_null(), "reason", json_str(t));
+	free(t);
 	return o;
 }
 
@@ -150,18 +121,28 @@ static void test_host(struct scan *s, struct host6 *h, const char *zone, bool sm
 	json_t *addrs = json_array();
 	size_t good = 0;
 	for (size_t i = 0; i < h->n; i++) {
-		struct probe_arg a = { scan_dns(s), h->addr[i], zone, scan_config(s)->timeout };
-		if (a.timeout <= 0)
-			a.timeout = 5;
-		char *key = xasprintf("ipv6:%s:%s", smtp ? "tcp25" : "dns53", h->addr[i]);
-		json_t *r = memo_get(scan_memo(s), key, smtp ? probe_smtp : probe_ns, &a);
-		free(key);
-		h->reach[i] = json_is_true(json_object_get(r, "reachable"));
+		json_t *r;
+		if (smtp) {
+			r = probe_smtp(s, h->name, h->addr[i]);
+		} else {
+			struct probe_arg a = { scan_dns(s), h->addr[i], zone,
+					       scan_config(s)->timeout };
+			if (a.timeout <= 0)
+				a.timeout = 5;
+			char *key = xasprintf("ipv6:dns53:%s", h->addr[i]);
+			r = memo_get(scan_memo(s), key, probe_ns, &a);
+			free(key);
+		}
+		const json_t *rj = json_object_get(r, "reachable");
+		h->reach[i] = json_is_true(rj);
 		if (h->reach[i])
 			good++;
+		if (json_is_null(rj))
+			h->unknown++;
 		json_t *ao = json_object();
 		json_object_set_new(ao, "address", json_str(h->addr[i]));
-		json_object_set_new(ao, "reachable", json_boolean(h->reach[i]));
+		json_object_set_new(ao, "reachable",
+				    json_is_null(rj) ? json_null() : json_boolean(h->reach[i]));
 		json_object_set(ao, "reason", json_object_get(r, "reason"));
 		json_array_append_new(addrs, ao);
 		json_decref(r);
@@ -350,7 +331,8 @@ static enum verdict ns_part(struct scan *s, struct check_result *out)
 				   msg_args("count", json_integer((json_int_t)with_aaaa), NULL));
 	json_t *st;
 	if (with_aaaa == 0)
-		st = result_subtest_msg(out, "ns_reach", VERDICT_FAIL, MSG("ipv6.ns_reach.none"),
+		st = result_subtest_msg(out, "ns_reach", aaaa_errors ? VERDICT_ERROR : VERDICT_FAIL,
+					MSG("ipv6.ns_reach.none"),
 					"no name server reachable over IPv6", NULL);
 	else if (some_unreachable)
 		st = result_subtest_msg(out, "ns_reach", VERDICT_FAIL,
@@ -392,8 +374,9 @@ static enum verdict mx_part(struct scan *s, const struct mx_set *mx, struct chec
 		h[i].name = xstrdup(m->name);
 		for (size_t k = 0; k < m->n_v6 && h[i].n < ADDRS_MAX; k++) {
 			char norm[INET6_ADDRSTRLEN];
+			/* the text as scan_mx() has it: the key of the prober's cache */
 			if (v6_usable(m->v6[k], norm))
-				h[i].addr[h[i].n++] = xstrdup(norm);
+				h[i].addr[h[i].n++] = xstrdup(m->v6[k]);
 		}
 		h[i].aaaa_error = m->v6_error && h[i].n == 0;
 		if (h[i].n > 0)
@@ -428,8 +411,11 @@ static enum verdict mx_part(struct scan *s, const struct mx_set *mx, struct chec
 			if (h[i].n > 0 && h[i].points < 10)
 				some_unreachable = true;
 			if (h[i].points == 0)
-				v = verdict_worst(v,
-						  h[i].aaaa_error ? VERDICT_ERROR : VERDICT_FAIL);
+				v = verdict_worst(v, h[i].aaaa_error || h[i].unknown > 0
+							     ? VERDICT_ERROR
+							     : VERDICT_FAIL);
+			if (h[i].unknown > 0)
+				errors = true;
 		}
 		json_object_set_new(det, "mx_hosts", arr);
 		int score = score_of(h, n, false);
@@ -452,8 +438,15 @@ static enum verdict mx_part(struct scan *s, const struct mx_set *mx, struct chec
 		json_object_set_new(st, "points", json_integer(score));
 		json_object_set_new(st, "max", json_integer(10));
 		if (v == VERDICT_ERROR && !out->error)
-			result_set_error_msg(out, MSG("ipv6.mx_address_lookup_failed"),
-					     "address lookup of an MX host failed", NULL);
+			result_set_error_msg(
+				out,
+				errors && with_aaaa == n ? MSG("ipv6.mx_port_untested")
+							 : MSG("ipv6.mx_address_lookup_failed"),
+				errors && with_aaaa == n
+					? "port 25 of an MX host's IPv6 address could not be "
+					  "tested"
+					: "address lookup of an MX host failed",
+				NULL);
 	}
 	for (size_t i = 0; i < n; i++)
 		host_free(&h[i]);
