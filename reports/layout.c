@@ -259,10 +259,16 @@ json_t *layout_cell(const struct layout *l, const struct column *c, const struct
 		if (c->check < 0 || (size_t)c->check >= res->n_checks)
 			return json_string(verdict_name(VERDICT_NOT_TESTED));
 		return json_string(verdict_name(res->checks[c->check].verdict));
-	case COLUMN_VALUE:
-		if (!res)
-			return json_null();
-		return cell_value(json_object_get(res->columns, c->key));
+	case COLUMN_VALUE: {
+		json_t *v = res ? cell_value(json_object_get(res->columns, c->key)) : json_null();
+		/* dnssec_status is one of secure/insecure/bogus/error (cli.md): a row that could
+		 * not be scanned, or whose dnssec check did not finish, could not find out. */
+		if (json_is_null(v) && strcmp(c->key, "dnssec_status") == 0) {
+			json_decref(v);
+			v = json_string("error");
+		}
+		return v;
+	}
 	case COLUMN_CATEGORY:
 		return sc && sc->cat[c->category].pct >= 0 ? json_integer(sc->cat[c->category].pct)
 							   : json_null();

@@ -192,7 +192,8 @@ static void test_invalid_entry(void **state)
 		assert_string_equal(cell(&t, 1, *v), "error");
 	assert_string_equal(cell(&t, 1, "error"), "not a valid domain name");
 	assert_string_equal(cell(&t, 1, "score"), "");
-	assert_string_equal(cell(&t, 1, "dnssec_status"), "");
+	/* cli.md: dnssec_status is secure, insecure, bogus or error, never empty */
+	assert_string_equal(cell(&t, 1, "dnssec_status"), "error");
 	assert_string_equal(cell(&t, 2, "domain"), "b.example");
 	assert_string_equal(cell(&t, 2, "spf"), "pass");
 	table_free(&t);
