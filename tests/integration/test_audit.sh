@@ -42,6 +42,33 @@ expect_json partv6.test "sorted((a['address'], a['reachable']) for h in r['check
 	'[["fd74:6e65:7400::1", false], ["fd74:6e65:7400::25", true]]'
 expect_json partv6.test "r['checks']['ipv6']['mx_hosts'][0]['points']" 2
 
+# An MX host name that is a CNAME, or an IP literal, is a finding: warning on starttls (the
+# worst part still decides: the literal has no address -> error).
+scan audit-mxname <<'IN' || not_ok "scan exited non-zero"
+cnamebogus.test
+audit-iplit.test
+IN
+expect cnamebogus.test starttls warning
+expect_json cnamebogus.test "[(s['status'], s['server']) for s in $(printf "$sub" starttls mx_target)]" \
+	'[["warning", "mail.cnamebogus.test"]]'
+expect audit-iplit.test mx 127.0.0.25
+expect_json audit-iplit.test "[s['status'] for s in $(printf "$sub" starttls mx_target)]" '["warning"]'
+expect audit-iplit.test starttls error
+
+# Certificate trust and name match are info, except where a secure DANE-TA (usage 2) record
+# exists: then they fail.
+scan audit-daneta <<'IN' || not_ok "scan exited non-zero"
+audit-danetaself.test
+audit-danetagood.test
+selfsigned.test
+IN
+expect selfsigned.test starttls pass
+expect_json selfsigned.test "$(printf "$sub" starttls cert_trust)[0]['status']" info
+expect audit-danetaself.test starttls fail
+expect_json audit-danetaself.test "$(printf "$sub" starttls cert_trust)[0]['status']" fail
+expect audit-danetagood.test starttls pass
+expect_json audit-danetagood.test "$(printf "$sub" starttls cert_trust)[0]['status']" pass
+
 # The same host at preferences 30 and 10 counts once, at 10. Unbound rotates the RRset, so
 # three runs see different record orders.
 for i in 1 2 3; do
