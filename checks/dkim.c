@@ -71,6 +71,17 @@ static bool spf_is_null(const struct scan *s)
 	return n == 11 && strncasecmp(rec, "v=spf1 -all", 11) == 0;
 }
 
+/* Whether the SPF record is exactly "v=spf1 -all": 1 yes, 0 no, -1 could not find out (the spf
+ * check's lookup of the record failed). */
+static int spf_null_state(const struct scan *s)
+{
+	const struct check_result *spf = scan_result_of(s, "spf");
+	if (spf && spf->verdict == VERDICT_ERROR && spf->detail &&
+	    !json_is_string(json_object_get(spf->detail, "record")))
+		return -1;
+	return spf_is_null(s) ? 1 : 0;
+}
+
 /* DMARC effective policy reject (the dmarc check's column and detail). */
 static bool dmarc_is_reject(const struct scan *s, json_t *info)
 {
@@ -501,10 +512,27 @@ static void dkim_run(struct scan *s, struct check_result *out)
 		}
 	} else if (o0 == DNS_NXDOMAIN) {
 		json_t *ns = json_object();
-		bool exempt = dmarc_is_reject(s, ns) && spf_is_null(s);
-		json_object_set_new(ns, "exempt", json_boolean(exempt));
+		/* Non-sending needs both facts; a failed DMARC or SPF lookup leaves it unknown
+		 * ("error" = could not find out), unless the other one already rules it out. */
+		const struct check_result *dm = scan_result_of(s, "dmarc");
+		int dmarc = dmarc_is_reject(s, ns) ? 1
+			    : !json_is_string(scan_get_column(s, "dmarc_policy")) && dm &&
+					    dm->verdict == VERDICT_ERROR
+				    ? -1
+				    : 0;
+		int spf = spf_null_state(s);
+		bool exempt = dmarc == 1 && spf == 1;
+		bool unknown = !exempt && dmarc != 0 && spf != 0;
+		json_object_set_new(ns, "exempt", unknown ? json_null() : json_boolean(exempt));
 		json_object_set_new(det, "non_sending", ns);
-		if (exempt) {
+		if (unknown) {
+			v = VERDICT_ERROR;
+			reason =
+				"_domainkey does not exist (NXDOMAIN), and whether the domain sends "
+				"mail could not be found out (the DMARC or SPF lookup failed)";
+			msg = MSG("dkim.exempt_unknown");
+			result_set_error_msg(out, msg, reason, NULL);
+		} else if (exempt) {
 			v = VERDICT_NOT_TESTED;
 			reason =
 				"non-sending domain (DMARC p=reject and SPF v=spf1 -all): no DKIM needed";

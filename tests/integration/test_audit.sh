@@ -108,6 +108,14 @@ else
 	not_ok "no Postfix maillog at $LOG"
 fi
 
+# --- dkim: the non-sending exemption needs DMARC and SPF; a failed DMARC lookup leaves it unknown
+# afail.hostile.test: "v=spf1 -all", no _domainkey (NXDOMAIN), TXT _dmarc SERVFAIL.
+scan audit-dkimexempt --no-smtp <<<'afail.hostile.test' || not_ok "scan exited non-zero"
+expect afail.hostile.test dmarc error
+expect afail.hostile.test spf pass
+expect afail.hostile.test dkim error
+expect_json afail.hostile.test "r['checks']['dkim']['non_sending']['exempt']" null
+
 # --- spf: a plain "all" is "+all" --------------------------------------------------------
 scan audit-spf --no-smtp <<<'audit-spfall.test' || not_ok "scan exited non-zero"
 expect audit-spfall.test spf fail

@@ -15,7 +15,9 @@ whoever asks (Unbound iterating, or domscan itself with --resolver pointed here)
   spfbomb.hostile.test   SPF include bomb: every iN name includes 10 more (iN0 .. iN9)
   refloop.hostile.test   every answer is a referral back up to hostile.test (referral loop)
   afail.hostile.test     A queries get SERVFAIL; the apex AAAA is the good listener's
-                         fd74:6e65:7400::25 (an MX host whose A lookup fails, AAAA works)
+                         fd74:6e65:7400::25 (an MX host whose A lookup fails, AAAA works);
+                         TXT _dmarc.afail.hostile.test gets SERVFAIL too (apex TXT
+                         "v=spf1 -all", no _domainkey: is it a non-sending domain?)
 
 The apex SOA and NS of every child zone are answered normally, so the delegation works and
 readiness can be probed. Names outside these zones get REFUSED.
@@ -195,7 +197,7 @@ class Server:
                                edns=edns)
             return self.normal(qid, rd, qw, qname, qtype, zn, edns)
         if z == 'afail':
-            if qtype == T_A:
+            if qtype == T_A or (qtype == T_TXT and qname == '_dmarc.' + zn):
                 return message(qid, rd, qw, qtype, rcode=2, aa=False, edns=edns)
             if apex and qtype == T_AAAA:
                 a6 = bytes.fromhex('fd746e657400' + '0' * 16 + '0025')
