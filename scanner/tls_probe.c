@@ -671,9 +671,12 @@ static void do_conn(struct run *run, const struct hs_params *hp, struct hs_resul
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (!connect_ok(run)) {
+			bool late = now_mono() > run->total_deadline;
 			memset(r, 0, sizeof(*r));
 			r->out = OUT_BUDGET;
-			snprintf(r->reason, sizeof(r->reason), "connection budget exhausted");
+			snprintf(r->reason, sizeof(r->reason), "%s",
+				 late ? "time limit of the probe reached"
+				      : "connection budget exhausted");
 			return;
 		}
 		one_connection(run->env, run->ip, run->sni, hp, r, run->total_deadline);

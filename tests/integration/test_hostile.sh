@@ -125,6 +125,20 @@ expect good.test starttls pass
 [ "$ms" -lt 11000 ] && ok "deadline scan finished in $ms ms (4 s deadline, stalled probe would take 4 x 3 s)" ||
 	not_ok "deadline scan took $ms ms"
 
+# One worker: smtptlsstall.test starts the probe of 127.0.0.65 and hits its deadline; the probe
+# stops at its own limit (one deadline) and is cached, with the cut recorded, for
+# smtpshared.test (same MX), which is then judged from it at once.
+printf 'smtptlsstall.test\nsmtpshared.test\n' >"$OUT/shared.txt"
+t0=$(date +%s%N)
+scan shared --domain-timeout 4 --concurrency 1 <"$OUT/shared.txt" || not_ok "shared scan exited non-zero"
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect_reason smtptlsstall.test starttls error "deadline exceeded"
+expect_reason smtpshared.test starttls fail "TLS handshake failed"
+expect_json smtpshared.test "[a.get('incomplete') for s in r['checks']['starttls']['servers'] for a in s['addresses']]" '[true]'
+expect_json smtpshared.test "'time limit of the probe reached' in r['checks']['starttls']['servers'][0]['addresses'][0].get('errors', [])" true
+[ "$ms" -lt 11000 ] && ok "shared probe: both domains in $ms ms (one 4 s deadline)" ||
+	not_ok "shared probe: $ms ms"
+
 # ---------------------------------------------------------------- domscan's own resolver path
 # --resolver pointed at the hostile server: mismatched replies are dropped, the query times out.
 direct() { # direct NAME RESOLVER DOMAIN
