@@ -169,6 +169,24 @@ scan audit-sel --no-smtp --selectors "@$OUT/sel.txt" <<<'dk-row.test' || not_ok 
 expect dk-row.test dkim_selectors custom1
 expect_json dk-row.test "r['checks']['dkim']['selectors_probed']" 1
 
+# --- --trust-anchor: DS or DNSKEY records in zone-file format ------------------------------
+for ta in "$TESTNET_TRUST_ANCHOR" "$TESTNET_TRUST_ANCHOR_KEY"; do
+	printf 'good.test\nunsigned.test\nexpired.test\n' | domscan_in scan --resolver "$TESTNET_RESOLVER" \
+		--trust-anchor "$ta" --no-smtp --timeout 3 --quiet --csv - >"$OUT/ta.csv" 2>"$OUT/ta.err"
+	got=$(/usr/bin/python3 -c 'import csv,sys; print(" ".join(r["dnssec_status"] for r in csv.DictReader(open(sys.argv[1]))))' "$OUT/ta.csv")
+	[ "$got" = "secure insecure bogus" ] && ok "trust anchor $(basename "$ta"): secure insecure bogus" ||
+		not_ok "trust anchor $(basename "$ta"): '$got'"
+done
+
+# --- no usable resolver: exit 1 (an empty resolv.conf and no --resolver) --------------------
+: >"$OUT/empty-resolv.conf"
+echo good.test | ip netns exec "$TESTNET_NETNS" unshare -m sh -c \
+	'mount --bind "$1" /etc/resolv.conf && exec "$2" scan --csv - --quiet -' sh \
+	"$OUT/empty-resolv.conf" "$DOMSCAN" >"$OUT/nores.out" 2>"$OUT/nores.err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "no usable resolver" "$OUT/nores.err" && ok "no usable resolver: exit 1 with a message" ||
+	not_ok "no usable resolver: exit $rc, $(cat "$OUT/nores.err")"
+
 # --- commands and their exit status -----------------------------------------------------
 for c in "version" "--version" "help" "--help" "help scan" "scan --help" "help check-host"; do
 	domscan_in $c >"$OUT/cmd.out" 2>&1
