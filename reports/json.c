@@ -5,11 +5,15 @@
  * "input_error" (why an invalid entry has no result; null otherwise), "input_columns" (the carried
  * input columns under their input names), "scores" (per category: pct, points, max) and "checks"
  * (per check: verdict, error and the check's full detail).
+ * A check that did not pass carries "advice" ({"msg", "args", "text", "lang"}: the HTML
+ * report's advice, its text in the --lang language; reports/advice.h, docs/i18n.md).
  * With --baseline the change columns are keys too, except that "changes" is an object
  * (baseline_changes_json()) instead of the CSV's compact text; close() returns 3 when a row
  * got worse.
  */
+#include "reports/advice.h"
 #include "reports/baseline.h"
+#include "reports/i18n.h"
 #include "reports/layout.h"
 #include "reports/registry.h"
 #include "reports/reread.h"
@@ -34,7 +38,19 @@ struct json_out {
 	size_t n_kept;
 	struct baseline *base; /* shared (baseline_acquire), NULL without --baseline */
 	bool regression;
+	struct catalog *cat; /* the --lang catalogue for the advice text; NULL: none readable */
+	const char *lang;    /* borrowed from the configuration */
 };
+
+/* The advice's language (not fatal: without a catalogue the advice has no "text"). */
+static void load_catalog(struct json_out *h, const struct report_meta *meta)
+{
+	const struct config *cfg = meta ? meta->cfg : NULL;
+	char *err = NULL;
+	h->lang = cfg && cfg->lang ? cfg->lang : "en";
+	h->cat = catalog_load_lang(cfg ? cfg->data_dir : NULL, h->lang, &err);
+	free(err);
+}
 
 /* With --baseline: acquire the run's baseline for h (0), or -1 with *err. */
 static int use_baseline(struct json_out *h, const struct report_meta *meta, char **err)
@@ -56,11 +72,13 @@ static void *json_open(const char *path, const struct report_meta *meta, char **
 		free(h);
 		return NULL;
 	}
+	load_catalog(h, meta);
 	return h;
 }
 
 /* The "checks" member of one check. */
-static json_t *check_object(const struct check_result *r)
+static json_t *check_object(const struct json_out *h, const struct check *ch,
+			    const struct check_result *r, const struct domain_result *res)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "verdict", json_string(verdict_name(r->verdict)));
@@ -75,11 +93,22 @@ static json_t *check_object(const struct check_result *r)
 		if (strcmp(k, "verdict") != 0 && strcmp(k, "error") != 0)
 			json_object_set(o, k, v);
 	}
+	json_t *a = ch->no_verdict_column ? NULL : advice_for(ch->name, r->verdict, res);
+	if (a) {
+		if (h->cat) {
+			char *t = i18n_text(h->cat, json_string_value(json_object_get(a, "msg")),
+					    json_object_get(a, "args"));
+			json_object_set_new(a, "text", json_str(t));
+			json_object_set_new(a, "lang", json_string(h->lang));
+			free(t);
+		}
+		json_object_set_new(o, "advice", a);
+	}
 	return o;
 }
 
-static json_t *checks_object(const struct layout *l, const struct input_row *row,
-			     const struct domain_result *res)
+static json_t *checks_object(const struct json_out *h, const struct layout *l,
+			     const struct input_row *row, const struct domain_result *res)
 {
 	json_t *checks = json_object();
 	const struct check_table *t = l->checks;
@@ -93,7 +122,7 @@ static json_t *checks_object(const struct layout *l, const struct input_row *row
 			json_object_set_new(o, "verdict", json_string(verdict_name(VERDICT_ERROR)));
 			json_object_set_new(o, "error", json_str(row_error));
 		} else if (i < res->n_checks) {
-			o = check_object(&res->checks[i]);
+			o = check_object(h, t->checks[i], &res->checks[i], res);
 		} else {
 			continue;
 		}
@@ -172,7 +201,7 @@ static json_t *report_row(struct json_out *h, const struct input_row *row,
 			    row->error && !res ? json_str(row->error) : json_null());
 	json_object_set_new(o, "input_columns", carry_object(row->carry));
 	json_object_set_new(o, "scores", scores_object(&sc));
-	json_object_set_new(o, "checks", checks_object(l, row, res));
+	json_object_set_new(o, "checks", checks_object(h, l, row, res));
 	return o;
 }
 
@@ -195,6 +224,7 @@ static int json_close(void *handle)
 	layout_free(h->layout);
 	free(h->kept);
 	baseline_release(h->base);
+	catalog_free(h->cat);
 	if (rc == 0 && h->regression)
 		rc = 3; /* the engine exits 3 with --fail-on-regression */
 	free(h);
@@ -299,12 +329,15 @@ static void *json_resume_open(const char *path, const struct report_meta *meta, 
 	h->n_kept = (size_t)n;
 	/* cut off whatever follows the kept rows (a torn line, rows of other reports) */
 	if (truncate(path, end) != 0 || !(h->fp = fopen(path, "a"))) {
-		if (errno == ENOENT && n == 0 && (h->fp = report_fopen(path, err)))
+		if (errno == ENOENT && n == 0 && (h->fp = report_fopen(path, err))) {
+			load_catalog(h, meta);
 			return h;
+		}
 		if (!*err)
 			*err = xasprintf("%s: %s", path, strerror(errno));
 		goto fail;
 	}
+	load_catalog(h, meta);
 	return h;
 fail:
 	baseline_release(h->base);

@@ -198,7 +198,7 @@ int report_rebuild(const json_t *o, const struct layout *l, struct input_row *ro
 		json_object_foreach((json_t *)c, k, val)
 		{
 			if (strcmp(k, "verdict") != 0 && strcmp(k, "error") != 0 &&
-			    strcmp(k, "error_msg") != 0)
+			    strcmp(k, "error_msg") != 0 && strcmp(k, "advice") != 0)
 				json_object_set(cr->detail, k, val);
 		}
 	}

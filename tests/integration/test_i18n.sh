@@ -125,6 +125,28 @@ domscan_in merge --lang nl --html "$OUT/merged-nl.html" "$OUT/report-nl.json" 2>
 	grep -qF 'Het domein is ondertekend met DNSSEC.' "$OUT/merged-nl.html" &&
 	ok "merge --lang nl: a Dutch HTML report without untranslated identifiers" ||
 	not_ok "merge --lang nl: $(head -3 "$OUT/merge.err")"
+# JSON carries the advice with its text in the report's language.
+/usr/bin/python3 - "$OUT/report-nl.json" "$OUT/report-en.json" <<'PY' && ok "JSON advice text in Dutch and English" || not_ok "JSON advice text"
+import json, sys
+def advice(p):
+    out = {}
+    for l in open(p, encoding="utf-8"):
+        r = json.loads(l)
+        for name, c in (r.get("checks") or {}).items():
+            if isinstance(c, dict) and "advice" in c:
+                out[(r["domain"], name)] = c["advice"]
+    return out
+nl, en = advice(sys.argv[1]), advice(sys.argv[2])
+assert nl.keys() == en.keys() and len(nl) > 20, (len(nl), len(en))
+for k in nl:
+    assert nl[k]["msg"] == en[k]["msg"] and nl[k]["args"] == en[k]["args"], k
+    assert nl[k]["lang"] == "nl" and en[k]["lang"] == "en", k
+    assert nl[k]["text"] and nl[k]["text"] != en[k]["text"] and "[[" not in nl[k]["text"], k
+d = [k for k in nl if k[1] == "dmarc" and nl[k]["msg"] == "advice.dmarc.fail"]
+assert d, "no DMARC advice"
+assert nl[d[0]]["text"].startswith("Publiceer een DMARC-record: _dmarc."), nl[d[0]]["text"]
+assert en[d[0]]["text"].startswith("Publish a DMARC record: _dmarc."), en[d[0]]["text"]
+PY
 # The default language comes from LANG (LC_ALL first).
 LANG=nl_NL.UTF-8 LC_ALL= scan "report-env" --html "$OUT/report-env.html" <"$portfolio" &&
 	grep -q '<html lang="nl">' "$OUT/report-env.html" && ok "LANG=nl_NL.UTF-8 gives a Dutch report" ||
