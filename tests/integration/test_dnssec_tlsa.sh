@@ -73,6 +73,18 @@ for d in $DOMAINS; do
 	if [ "$got" = "$want" ]; then ok "_25._tcp.mx.$d TLSA agrees with Unbound ($want)"; else not_ok "_25._tcp.mx.$d TLSA: domscan '$got', Unbound '$want'"; fi
 done
 
+# Unbound's extended error (RFC 8914) for the bogus TLSA names the same cause (cache flushed
+# first: a cached bogus answer only gets the generic EDE 6)
+ip netns exec "$TESTNET_NETNS" unbound-control -c "$TESTNET_UNBOUND_CONF" flush_bogus >/dev/null
+ip netns exec "$TESTNET_NETNS" unbound-control -c "$TESTNET_UNBOUND_CONF" flush_zone tlsabogus.test >/dev/null
+ede=$(ip netns exec "$TESTNET_NETNS" dig +dnssec +time=3 +tries=1 @"$TESTNET_RESOLVER" _25._tcp.mx.tlsabogus.test TLSA 2>&1 |
+	sed -n 's/^; EDE: \([0-9]*\).*/\1/p' | head -1)
+if [ "$ede" = 10 ] && [[ "$(tlsa tlsabogus.test dnssec_reason)" == *"no RRSIG"* ]]; then
+	ok "tlsabogus.test: Unbound EDE 10 (RRSIGs Missing), domscan: no RRSIG"
+else
+	not_ok "tlsabogus.test: Unbound EDE '$ede', domscan '$(tlsa tlsabogus.test dnssec_reason)'"
+fi
+
 # a non-validating resolver gives the same TLSA statuses and DANE verdicts
 TESTNET_RESOLVER=$TESTNET_RESOLVER_NOVAL
 scan tlsa-noval < <(printf '%s\n' $DOMAINS) || not_ok "domscan scan with the non-validating resolver failed"
