@@ -5,9 +5,10 @@
  * Layout: the portfolio overview (counts, mean and median score, an SVG score distribution,
  * adoption of the Dutch "pas-toe-of-leg-uit" mail standards as a table and an SVG bar chart),
  * the shared-infrastructure roll-up (html_rollup.c, fed from html_row()), then a table of every row
- * (score and verdict per check; rendered here, sorted and filtered in the browser by re-ordering
- * rows in a DocumentFragment, usable without JavaScript), then one <details> section per row with
- * every subtest, the records found, the MX hosts and advice.
+ * (score and verdict per check; rendered here, so usable without JavaScript; paged, sorted and
+ * filtered in the browser by the script js[]), then one <details> section per row with every
+ * subtest, the records found, the MX hosts and advice, in <noscript> chunks that the script
+ * parses on demand (see js[]).
  *
  * The overview must come first but is only known at the end: row() streams the table rows and
  * the detail sections to two temporary files and keeps only counters; close() writes the
@@ -29,6 +30,7 @@
 #include "scanner/msg.h"
 #include "scanner/util.h"
 
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,15 +61,27 @@ struct html_out {
 	} * seen;
 	size_t seen_n, seen_cap;
 	struct std_count std[STD_N];
+	size_t n_details;             /* detail sections written */
 	struct html_changes *changes; /* --baseline: reports/html_changes.c */
 	struct html_rollup *rollup;   /* shared-infrastructure roll-up (html_rollup.c) */
 };
+
+/*
+ * Whether the code point is one that changes the direction of the text around it or is
+ * invisible (bidi embeddings, overrides, isolates and marks; zero-width spaces and joiners;
+ * the BOM): shown as \uXXXX so that network text cannot disguise itself or what follows it.
+ */
+static bool invisible(unsigned cp)
+{
+	return cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+}
 
 void html_text(FILE *fp, const char *s, size_t len)
 {
 	size_t cut = len > HTML_TEXT_MAX ? HTML_TEXT_MAX : len;
 	char *safe = text_sanitize(s ? s : "", s ? cut : 0, HTML_TEXT_MAX);
-	for (const char *p = safe; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)safe; *p; p++) {
 		switch (*p) {
 		case '&':
 			fputs("&amp;", fp);
@@ -85,6 +99,18 @@ void html_text(FILE *fp, const char *s, size_t len)
 			fputs("&#39;", fp);
 			break;
 		default:
+			/* text_sanitize() left valid UTF-8: these code points have 2 or 3 bytes. */
+			if ((p[0] == 0xd8 && p[1] == 0x9c) || p[0] == 0xe2 || p[0] == 0xef) {
+				unsigned cp = p[0] == 0xd8 ? 0x061c
+							   : (unsigned)(p[0] & 0x0f) << 12 |
+								     (unsigned)(p[1] & 0x3f) << 6 |
+								     (p[2] & 0x3f);
+				if (invisible(cp)) {
+					fprintf(fp, "\\u%04x", cp);
+					p += p[0] == 0xd8 ? 1 : 2;
+					break;
+				}
+			}
 			fputc(*p, fp);
 		}
 	}
@@ -135,6 +161,8 @@ static const char css[] =
 	"table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccd;padding:.2em .5em;"
 	"text-align:left;vertical-align:top}th{background:#eef2f7}"
 	"#domains th{cursor:pointer;position:sticky;top:0}#domains td{white-space:nowrap}"
+	".js #domains:not(.ready) tbody{display:none}#domains th[aria-sort=ascending]::after{content:' \\25B2'}"
+	"#domains th[aria-sort=descending]::after{content:' \\25BC'}#pager button{margin-left:.5em}"
 	".v-pass{background:#d9f2d9}.v-fail{background:#f8d0d0}.v-warning{background:#fde9c4}"
 	".v-info{background:#dde8f6}.v-error{background:#e8d0f0}.v-not_tested{color:#777}"
 	".num{text-align:right}.bar-ok{fill:#2e7d32}.bar-bad{fill:#c62828}.bar{fill:#154273}"
@@ -144,24 +172,72 @@ static const char css[] =
 	"code,.rec{font-family:ui-monospace,monospace;word-break:break-all}"
 	".err{color:#6a1b9a}#filter{padding:.3em;width:20em}.small{color:#555;font-size:.9em}";
 
+/*
+ * The page's script (kept in a C string so that the report stays one file). Without JavaScript
+ * the page is complete: every table row and every detail section is in the static HTML. With
+ * it, a line in <head> marks the document "js", the CSS then keeps the big tbody out of layout
+ * until the script below has taken the rows out of the document: it shows PAGE rows at a time
+ * (sorting and filtering work on arrays of row indexes; the keys and the lower-cased row texts
+ * are read from the DOM once), and the detail sections, which sit in <noscript> chunks (raw
+ * text for the parser when scripting is on, so 50,000 of them cost no DOM), are parsed when
+ * a domain is opened, or all at once when the report is small.
+ */
+/* Detail sections per <noscript> chunk. */
+#define DETAIL_CHUNK 1000
+
+static const char head_js[] = "document.documentElement.className+=' js'";
+
 static const char js[] =
-	"(function(){var t=document.getElementById('domains');if(!t)return;"
-	"var tb=t.tBodies[0],dir={},f=document.getElementById('filter');"
-	"function key(r,i){var c=r.cells[i],v=c.getAttribute('data-v');"
-	"if(v===null)v=c.textContent;return v}"
-	"Array.prototype.forEach.call(t.tHead.rows[0].cells,function(th,i){"
-	"th.addEventListener('click',function(){var rows=Array.prototype.slice.call(tb.rows);"
-	"var num=th.getAttribute('data-num')!==null,d=dir[i]=-(dir[i]||-1);"
-	"var keyed=rows.map(function(r,k){var v=key(r,i);"
-	"return{r:r,k:num?(v===''?-1:+v):v,n:k}});"
-	"keyed.sort(function(a,b){return a.k<b.k?-d:a.k>b.k?d:a.n-b.n});"
-	"var fr=document.createDocumentFragment();"
-	"keyed.forEach(function(e){fr.appendChild(e.r)});tb.appendChild(fr)})});"
-	"var timer;if(f)f.addEventListener('input',function(){clearTimeout(timer);"
-	"timer=setTimeout(function(){var q=f.value.toLowerCase().trim().split(/\\s+/);"
-	"var rows=tb.rows;for(var k=0;k<rows.length;k++){var s=rows[k].textContent.toLowerCase();"
-	"var ok=true;for(var j=0;j<q.length;j++)if(q[j]&&s.indexOf(q[j])<0){ok=false;break}"
-	"rows[k].hidden=!ok}},150)})})();";
+	"(function(){'use strict';var PAGE=500,ALL_DETAILS=4000000;"
+	"var t=document.getElementById('domains'),f=document.getElementById('filter'),"
+	"pager=document.getElementById('pager');if(!t)return;"
+	"var tb=t.tBodies[0],rows=Array.prototype.slice.call(tb.rows),n=rows.length,"
+	"ths=t.tHead.rows[0].cells,keys=[],txt=null,order=[],view,shown=PAGE,col=-1,dir=1;"
+	"for(var k=0;k<n;k++)order.push(k);view=order;"
+	"tb.textContent='';"
+	/* the sort key of every row in column i: numbers where the heading says data-num */
+	"function colKeys(i){if(keys[i])return keys[i];"
+	"var num=ths[i].hasAttribute('data-num'),a=num?new Float64Array(n):new Array(n);"
+	"for(var k=0;k<n;k++){var c=rows[k].cells[i],v=c?c.getAttribute('data-v'):'';"
+	"if(v===null)v=c.textContent;a[k]=num?(v===''?-1:+v):v.toLowerCase()}"
+	"return keys[i]=a}"
+	"function render(){var fr=document.createDocumentFragment(),m=Math.min(shown,view.length);"
+	"for(var k=0;k<m;k++)fr.appendChild(rows[view[k]]);tb.textContent='';tb.appendChild(fr);"
+	"pager.textContent='';var s=document.createElement('span');"
+	"s.textContent='Showing '+m+' of '+view.length+(view.length<n?' matching rows ('+n+' in all)':' rows')+'. ';"
+	"pager.appendChild(s);if(m<view.length){"
+	"[['Show '+Math.min(PAGE,view.length-m)+' more',shown+PAGE],['Show all',view.length]].forEach(function(b){"
+	"var e=document.createElement('button');e.type='button';e.textContent=b[0];"
+	"e.addEventListener('click',function(){shown=b[1];render()});pager.appendChild(e)})}}"
+	"function filter(){var q=f?f.value.toLowerCase().trim().split(/\\s+/).filter(Boolean):[];"
+	"if(!q.length){view=order}else{if(!txt){txt=new Array(n);"
+	"for(var k=0;k<n;k++)txt[k]=rows[k].textContent.toLowerCase()}"
+	"view=order.filter(function(k){for(var j=0;j<q.length;j++)if(txt[k].indexOf(q[j])<0)return false;"
+	"return true})}shown=PAGE;render()}"
+	"Array.prototype.forEach.call(ths,function(th,i){th.tabIndex=0;"
+	"function sort(){dir=col===i?-dir:1;col=i;var a=colKeys(i),d=dir;"
+	"order.sort(function(x,y){return a[x]<a[y]?-d:a[x]>a[y]?d:x-y});"
+	"Array.prototype.forEach.call(ths,function(h){h.removeAttribute('aria-sort')});"
+	"th.setAttribute('aria-sort',d>0?'ascending':'descending');filter()}"
+	"th.addEventListener('click',sort);"
+	"th.addEventListener('keydown',function(e){if(e.key==='Enter'||e.key===' '){e.preventDefault();sort()}})});"
+	"var timer;if(f)f.addEventListener('input',function(){clearTimeout(timer);timer=setTimeout(filter,150)});"
+	/* the detail sections */
+	"var box=document.getElementById('details'),chunks=box?Array.prototype.slice.call(box.querySelectorAll('noscript')):[],"
+	"texts=chunks.map(function(c){return c.textContent}),total=texts.reduce(function(s,x){return s+x.length},0);"
+	"function parse(html){var tp=document.createElement('template');tp.innerHTML=html;return tp.content}"
+	"if(total<=ALL_DETAILS){chunks.forEach(function(c,j){c.parentNode.replaceChild(parse(texts[j]),c)});chunks=[]}"
+	"else{var note=document.createElement('p');note.className='small';"
+	"note.textContent='This report is large: a domain\\u2019s details are shown here when you open it from the table.';"
+	"box.insertBefore(note,box.firstChild);var shownBox=document.createElement('div');box.insertBefore(shownBox,note.nextSibling)}"
+	"function show(){var m=/^#d(\\d+)$/.exec(location.hash);if(!m)return;var id='d'+m[1],e=document.getElementById(id);"
+	"if(!e&&chunks.length){var no=+m[1],j=chunks.length-1;"
+	"while(j>0&&+chunks[j].getAttribute('data-first')>no)j--;"
+	"var s=texts[j],a=s.indexOf('<details\\x20id=\"'+id+'\"'),b=a<0?-1:s.indexOf('</details>',a);"
+	"if(b>=0){shownBox.insertBefore(parse(s.slice(a,b+10)),shownBox.firstChild);e=document.getElementById(id)}}"
+	"if(e){e.open=true;e.scrollIntoView()}}"
+	"window.addEventListener('hashchange',show);"
+	"render();t.classList.add('ready');show()})();";
 
 static void *html_open(const char *path, const struct report_meta *meta, char **err)
 {
@@ -507,8 +583,14 @@ static int html_row(void *handle, const struct input_row *row, const struct doma
 		anchor = detail_index(h, res->domain, row->index, &first);
 	table_row(h, row, res, &sc, anchor);
 	html_changes_row(h->changes, h->layout, row, res, &sc, anchor, first);
-	if (first)
+	if (first) {
+		/* Detail sections go in <noscript> chunks (see js[] above). */
+		if (h->n_details % DETAIL_CHUNK == 0)
+			fprintf(h->details, "%s<noscript data-first=\"%zu\">",
+				h->n_details ? "</noscript>\n" : "", row->index);
+		h->n_details++;
 		detail_section(h, row, res, &sc);
+	}
 	if (first && !layout_row_failed(row, res))
 		html_rollup_add(h->rollup, res);
 	return ferror(h->rows) || ferror(h->details) ? -1 : 0;
@@ -662,6 +744,17 @@ static int copy_file(FILE *from, FILE *to)
 	return ferror(from) ? -1 : 0;
 }
 
+/* `'sha256-...'` of an inline script, for the Content-Security-Policy. */
+static void csp_hash(FILE *fp, const char *script)
+{
+	unsigned char md[EVP_MAX_MD_SIZE], b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+	unsigned int n = 0;
+	if (!EVP_Digest(script, strlen(script), md, &n, EVP_sha256(), NULL))
+		die("SHA-256 failed");
+	EVP_EncodeBlock(b64, md, (int)n);
+	fprintf(fp, " 'sha256-%s'", b64);
+}
+
 static int html_close(void *handle)
 {
 	struct html_out *h = handle;
@@ -675,7 +768,20 @@ static int html_close(void *handle)
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>",
 	      fp);
 	T(h, fp, MSG("html.title"));
-	fputs("</title><style>", fp);
+	fputs("</title>", fp);
+	/*
+	 * Defence in depth behind the escaping: no fetches at all, no inline event handlers, only
+	 * the report's own two scripts (by hash), styles only from the report itself.
+	 */
+	fputs("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	      "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
+	      "script-src",
+	      fp);
+	csp_hash(fp, head_js);
+	csp_hash(fp, js);
+	fputs("\"><script>", fp);
+	fputs(head_js, fp);
+	fputs("</script><style>", fp);
 	fputs(css, fp);
 	fputs("</style></head><body><h1>", fp);
 	T(h, fp, MSG("html.heading"));
@@ -710,11 +816,14 @@ static int html_close(void *handle)
 	fputs("</tr></thead><tbody>\n", fp);
 	if (copy_file(h->rows, fp) < 0)
 		rc = -1;
-	fputs("</tbody></table><h2>", fp);
+	fputs("</tbody></table><p id=\"pager\" class=\"small\"></p><h2>", fp);
 	T(h, fp, MSG("html.details.heading"));
-	fputs("</h2>\n", fp);
+	fputs("</h2><div id=\"details\">\n", fp);
 	if (copy_file(h->details, fp) < 0)
 		rc = -1;
+	if (h->n_details)
+		fputs("</noscript>", fp);
+	fputs("</div>\n", fp);
 	fputs("<script>", fp);
 	fputs(js, fp);
 	fputs("</script></body></html>\n", fp);

@@ -12,7 +12,7 @@ pkgs=(
 	# test network and test tools
 	nsd unbound postfix ldnsutils bind9-dnsutils iproute2 procps gnutls-bin nginx-light
 	openssl python3 python3-yaml curl bc
-	# the browser check of the HTML report (tests/integration/test_i18n.sh)
+	# the browser tests of the HTML report (tests/integration/test_browser.sh, test_i18n.sh)
 	chromium
 )
 missing=()

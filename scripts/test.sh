@@ -4,7 +4,8 @@
 #     conformance suite, clang-format check;
 #  2. AddressSanitizer + UndefinedBehaviorSanitizer build: the same unit and replay suites, and
 #     the integration tests against the real test network (NSD, Unbound, Postfix, nginx in a
-#     network namespace);
+#     network namespace), among them the HTML report in headless Chromium
+#     (tests/integration/test_browser.sh, driving tests/browser/; each of its assertions counts);
 #  3. ThreadSanitizer build: the unit tests and the integration tests again.
 # Optional, slower jobs (not run here): scripts/fuzz.sh (timed libFuzzer runs, .ci/fuzz) and
 # scripts/valgrind.sh (the integration suite under valgrind memcheck).

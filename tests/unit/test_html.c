@@ -38,6 +38,13 @@ static const struct esc_case esc_cases[] = {
 	{ "bad \xff utf8", 10, "bad \\xff utf8" },
 	{ "caf\xc3\xa9 \xe2\x80\x94", 9, "caf\xc3\xa9 \xe2\x80\x94" },
 	{ "&lt;", 4, "&amp;lt;" },
+	/* bidi overrides and invisible characters are shown, not obeyed */
+	{ "a\xe2\x80\xae"
+	  "b\xe2\x80\x8b"
+	  "c\xef\xbb\xbf",
+	  12, "a\\u202eb\\u200bc\\ufeff" },
+	{ "\xd8\x9c\xe2\x81\xa6x\xe2\x81\xa9\xe2\x80\x8f", 12, "\\u061c\\u2066x\\u2069\\u200f" },
+	{ "\xe2\x80\x99 \xef\xbc\xa1 \xd8\xa7", 10, "\xe2\x80\x99 \xef\xbc\xa1 \xd8\xa7" },
 	{ "", 0, "" },
 };
 
@@ -106,8 +113,9 @@ static void test_report(void **state)
 
 	char *out = fx_run(&reporter_html, carry, rows, res, 3);
 	assert_int_equal(strncmp(out, "<!DOCTYPE html>", 15), 0);
-	/* Only domscan's own script; no raw markup from the results. */
-	assert_int_equal(count(out, "<script"), 1);
+	/* Only domscan's own two scripts (the "js" class in <head>, the table's script); no raw
+	 * markup from the results. */
+	assert_int_equal(count(out, "<script"), 2);
 	assert_int_equal(count(out, "<img"), 0);
 	assert_int_equal(count(out, "onerror=alert(1)>"), 0);
 	assert_true(count(out,
@@ -116,6 +124,11 @@ static void test_report(void **state)
 	assert_int_equal(count(out, "src=\"http"), 0);
 	assert_int_equal(count(out, "href=\"http"), 0);
 	assert_int_equal(count(out, "<link"), 0);
+	/* The CSP allows no fetches and only the report's own scripts, by hash. */
+	assert_non_null(strstr(out, "<meta http-equiv=\"Content-Security-Policy\" "
+				    "content=\"default-src 'none'; "));
+	assert_int_equal(count(out, "'sha256-"), 2);
+	assert_int_equal(count(out, "unsafe-eval"), 0);
 	/* Overview, table, details, advice. */
 	assert_non_null(strstr(out, "<div class=\"card\"><b>3</b>domains"));
 	assert_non_null(strstr(out, "<b>1</b>invalid"));
@@ -153,6 +166,11 @@ static void test_many_rows(void **state)
 	char *out = fx_run(&reporter_html, NULL, rows, res, N);
 	assert_int_equal(count(out, "<details id="), N);
 	assert_int_equal(count(out, "<tr><td><a href="), N);
+	/* The detail sections sit in <noscript> chunks of 1000 (parsed lazily by the script). */
+	assert_int_equal(count(out, "<noscript data-first=\"0\"><details id=\"d0\">"), 1);
+	assert_int_equal(count(out, "<noscript data-first=\"1000\"><details id=\"d1000\">"), 1);
+	assert_int_equal(count(out, "<noscript"), 2);
+	assert_int_equal(count(out, "</noscript>"), 2);
 	/* Median of i % 11 * 10 over 2000 rows. */
 	assert_non_null(strstr(out, "<b>50.0</b>median"));
 	free(out);
