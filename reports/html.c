@@ -237,6 +237,9 @@ static const char js[] =
 	"if(b>=0){shownBox.insertBefore(parse(s.slice(a,b+10)),shownBox.firstChild);e=document.getElementById(id)}}"
 	"if(e){e.open=true;e.scrollIntoView()}}"
 	"window.addEventListener('hashchange',show);"
+	/* a link to the hash already current fires no hashchange: open the section anyway */
+	"document.addEventListener('click',function(e){var a=e.target.closest&&e.target.closest('a');"
+	"if(a&&a.getAttribute('href')===location.hash)show()});"
 	"render();t.classList.add('ready');show()})();";
 
 static void *html_open(const char *path, const struct report_meta *meta, char **err)

@@ -189,6 +189,11 @@ def portfolio(html, csv_path, shot):
                        "if(!d)return null;var r=d.getBoundingClientRect();"
                        "return [id,d.open,r.top<innerHeight&&r.bottom>0]})()")
         check(st and st[1] and st[2], "clicking a domain opens and shows its details", st)
+        page.eval("document.getElementById(location.hash.slice(1)).open=false;window.scrollTo(0,0)")
+        page.click("#domains tbody tr:nth-child(3) a")
+        page.settle()
+        again = page.eval("document.getElementById(location.hash.slice(1)).open")
+        check(again, "clicking the same domain again reopens its closed details")
         problems_ok(page, b, "after sorting, filtering and navigation")
 
         page.eval("window.scrollTo(0,0)")
