@@ -194,6 +194,9 @@ static const char js[] =
 	"var tb=t.tBodies[0],rows=Array.prototype.slice.call(tb.rows),n=rows.length,"
 	"ths=t.tHead.rows[0].cells,keys=[],txt=null,order=[],view,shown=PAGE,col=-1,dir=1;"
 	"for(var k=0;k<n;k++)order.push(k);view=order;"
+	/* the pager's texts come from the catalogue (data-* attributes, {param} filled in here) */
+	"function tr(k,o){return(pager.getAttribute('data-'+k)||'').replace(/\\{(\\w+)\\}/g,"
+	"function(x,p){return p in o?o[p]:x})}"
 	"tb.textContent='';"
 	/* the sort key of every row in column i: numbers where the heading says data-num */
 	"function colKeys(i){if(keys[i])return keys[i];"
@@ -204,9 +207,9 @@ static const char js[] =
 	"function render(){var fr=document.createDocumentFragment(),m=Math.min(shown,view.length);"
 	"for(var k=0;k<m;k++)fr.appendChild(rows[view[k]]);tb.textContent='';tb.appendChild(fr);"
 	"pager.textContent='';var s=document.createElement('span');"
-	"s.textContent='Showing '+m+' of '+view.length+(view.length<n?' matching rows ('+n+' in all)':' rows')+'. ';"
+	"s.textContent=view.length<n?tr('matching',{shown:m,matching:view.length,total:n}):tr('showing',{shown:m,total:n});"
 	"pager.appendChild(s);if(m<view.length){"
-	"[['Show '+Math.min(PAGE,view.length-m)+' more',shown+PAGE],['Show all',view.length]].forEach(function(b){"
+	"[[tr('more',{count:Math.min(PAGE,view.length-m)}),shown+PAGE],[tr('all',{}),view.length]].forEach(function(b){"
 	"var e=document.createElement('button');e.type='button';e.textContent=b[0];"
 	"e.addEventListener('click',function(){shown=b[1];render()});pager.appendChild(e)})}}"
 	"function filter(){var q=f?f.value.toLowerCase().trim().split(/\\s+/).filter(Boolean):[];"
@@ -228,7 +231,7 @@ static const char js[] =
 	"function parse(html){var tp=document.createElement('template');tp.innerHTML=html;return tp.content}"
 	"if(total<=ALL_DETAILS){chunks.forEach(function(c,j){c.parentNode.replaceChild(parse(texts[j]),c)});chunks=[]}"
 	"else{var note=document.createElement('p');note.className='small';"
-	"note.textContent='This report is large: a domain\\u2019s details are shown here when you open it from the table.';"
+	"note.textContent=tr('large',{});"
 	"box.insertBefore(note,box.firstChild);var shownBox=document.createElement('div');box.insertBefore(shownBox,note.nextSibling)}"
 	"function show(){var m=/^#d(\\d+)$/.exec(location.hash);if(!m)return;var id='d'+m[1],e=document.getElementById(id);"
 	"if(!e&&chunks.length){var no=+m[1],j=chunks.length-1;"
@@ -747,6 +750,29 @@ static int copy_file(FILE *from, FILE *to)
 	return ferror(from) ? -1 : 0;
 }
 
+/*
+ * A message for the page's script as attribute data-NAME: the text in the report's language
+ * with its parameters (up to three) left as "{param}" for the script to fill in.
+ */
+static void js_template(const struct html_out *h, FILE *fp, const char *name, const char *id,
+			const char *p1, const char *p2, const char *p3)
+{
+	const char *params[] = { p1, p2, p3 };
+	json_t *args = json_object();
+	for (size_t i = 0; i < 3; i++)
+		if (params[i]) {
+			char *v = xasprintf("{%s}", params[i]);
+			json_object_set_new(args, params[i], json_string(v));
+			free(v);
+		}
+	char *text = i18n_text(h->cat, id, args);
+	fprintf(fp, " data-%s=\"", name);
+	esc(fp, text);
+	fputc('"', fp);
+	free(text);
+	json_decref(args);
+}
+
 /* `'sha256-...'` of an inline script, for the Content-Security-Policy. */
 static void csp_hash(FILE *fp, const char *script)
 {
@@ -819,7 +845,13 @@ static int html_close(void *handle)
 	fputs("</tr></thead><tbody>\n", fp);
 	if (copy_file(h->rows, fp) < 0)
 		rc = -1;
-	fputs("</tbody></table><p id=\"pager\" class=\"small\"></p><h2>", fp);
+	fputs("</tbody></table><p id=\"pager\" class=\"small\"", fp);
+	js_template(h, fp, "showing", MSG("html.pager.showing"), "shown", "total", NULL);
+	js_template(h, fp, "matching", MSG("html.pager.matching"), "shown", "matching", "total");
+	js_template(h, fp, "more", MSG("html.pager.more"), "count", NULL, NULL);
+	js_template(h, fp, "all", MSG("html.pager.all"), NULL, NULL, NULL);
+	js_template(h, fp, "large", MSG("html.details.large_report"), NULL, NULL, NULL);
+	fputs("></p><h2>", fp);
 	T(h, fp, MSG("html.details.heading"));
 	fputs("</h2><div id=\"details\">\n", fp);
 	if (copy_file(h->details, fp) < 0)

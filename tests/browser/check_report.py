@@ -56,8 +56,13 @@ VERDICTS = {"pass", "fail", "warning", "info", "error", "not_tested"}
 # JavaScript helpers evaluated in the page
 ROWS_JS = ("Array.prototype.map.call(document.getElementById('domains').tBodies[0].rows,"
            "function(r){return Array.prototype.map.call(r.cells,function(c){return c.textContent})})")
+# the column names: a verdict heading shows the translated check title, its title= the column
 HEADS_JS = ("Array.prototype.map.call(document.getElementById('domains').tHead.rows[0].cells,"
-            "function(c){return c.textContent})")
+            "function(c){return c.getAttribute('title')||c.textContent})")
+# the verdict word of each verdict cell (class v-WORD; the text is translated)
+CLASSES_JS = ("Array.prototype.map.call(document.getElementById('domains').tBodies[0].rows,"
+              "function(r){return Array.prototype.map.call(r.cells,function(c){"
+              "return c.className.replace(/^v-/,'')})})")
 DANGER_JS = r"""(function(){var out=[],all=document.getElementsByTagName('*');
 for(var i=0;i<all.length;i++){var e=all[i];
  for(var j=0;j<e.attributes.length;j++){var a=e.attributes[j];
@@ -73,6 +78,23 @@ def problems_ok(page, b, what):
     b.pump(0.5)
     p = page.problems()
     check(not p, what + ": no console message, exception or dialog", p)
+
+
+def catalogue(lang):
+    """data/messages/LANG.txt as a dict (id -> text)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    out, last = {}, None
+    with open(os.path.join(here, "..", "..", "data", "messages", lang + ".txt"), encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("#") or not line.strip():
+                continue
+            if line.startswith(" ") and last:
+                out[last] += " " + line.strip()
+            elif " = " in line:
+                last, text = line.split(" = ", 1)
+                out[last] = text
+    return out
 
 
 def sort_key_num(v):
@@ -118,9 +140,12 @@ def portfolio(html, csv_path, shot):
               "table rows are the CSV's domains in input order",
               [r[0] for r in got][:5])
         check([r[1] for r in got] == [r["score"] for r in rows], "table scores = CSV scores")
-        vcols = [h for h in heads[2:]]
-        same = all(g[2 + i] == r[c] for g, r in zip(got, rows) for i, c in enumerate(vcols))
-        check(same and len(vcols) >= 10, "table verdicts = CSV verdicts (%d columns)" % len(vcols))
+        vcols = heads[2:]
+        cls = page.eval(CLASSES_JS)
+        same = all(g[2 + i] == r[c] for g, r in zip(cls, rows) for i, c in enumerate(vcols))
+        check(same and len(vcols) >= 10, "table verdicts = CSV verdicts (%d columns)" % len(vcols),
+              [(r["domain"], g[2:]) for g, r in zip(cls, rows)][:2])
+        shown_text = {tuple(g) for g in got}  # the rows as displayed, for the sorting checks
         # details: one per distinct domain, with the subtests
         det = page.eval("Array.prototype.map.call(document.querySelectorAll('#details details'),"
                         "function(d){return [d.id,d.querySelector('summary').textContent]})")
@@ -133,38 +158,48 @@ def portfolio(html, csv_path, shot):
         good = page.eval("(function(){var a=document.querySelector('#domains a[href]');"
                          "var d=document.getElementById(a.getAttribute('href').slice(1));"
                          "return d?d.textContent:''})()")
-        for word in ("dnssec_valid", "spf_policy", "dmarc_policy", "starttls_exists", "MX hosts"):
-            check(word in good, "details of %s list %s" % (rows[0]["domain"], word))
+        # subtest names as the English catalogue words them, and text from the network
+        cat = catalogue("en")
+        for word in [cat["subtest." + k] for k in ("dnssec_valid", "spf_policy", "dmarc_policy",
+                                                   "starttls_exists")] + [
+                "mx." + rows[0]["domain"], "v=spf1 mx ip4:127.0.0.0/8 -all"]:
+            check(word in good, "details of %s show %r" % (rows[0]["domain"], word))
+        nsub = page.eval("(function(){var a=document.querySelector('#domains a[href]');"
+                         "var d=document.getElementById(a.getAttribute('href').slice(1));"
+                         "return d.querySelectorAll('table tr').length})()")
+        check(nsub >= 30, "details of %s have a row per subtest (%d)" % (rows[0]["domain"], nsub))
         problems_ok(page, b, "after load")
 
         # sorting by real clicks on the headings
         def sorted_check(col_idx, name, numeric):
+            vals = [g[col_idx] for g in got]  # as displayed before sorting (checked above)
+            key = sort_key_num if numeric else (lambda v: v.lower())
             page.click("#domains thead th:nth-child(%d)" % (col_idx + 1))
             page.settle()
             after = [r[col_idx] for r in page.eval(ROWS_JS)]
-            vals = [r[name] for r in rows]
-            key = sort_key_num if numeric else (lambda v: v.lower())
             check(after == sorted(vals, key=key), "click on '%s' sorts ascending" % name, after[:8])
             aria = page.eval("document.querySelector('#domains thead th:nth-child(%d)')"
                              ".getAttribute('aria-sort')" % (col_idx + 1))
             check(aria == "ascending", "'%s' heading shows aria-sort=ascending" % name, aria)
             page.click("#domains thead th:nth-child(%d)" % (col_idx + 1))
             page.settle()
-            after = [r[col_idx] for r in page.eval(ROWS_JS)]
+            now = page.eval(ROWS_JS)
+            after = [r[col_idx] for r in now]
             # descending; rows with equal keys stay in input order (the page breaks ties by
             # row index; Python's reverse sort is stable too)
             idx = sorted(range(n), key=lambda k: key(vals[k]), reverse=True)
             check(after == [vals[k] for k in idx], "second click on '%s' sorts descending" % name,
                   after[:8])
+            check({tuple(r) for r in now} == shown_text, "sorting by '%s' keeps the rows intact" % name)
 
         sorted_check(1, "score", True)
         sorted_check(0, "domain", False)
         sorted_check(heads.index("dkim"), "dkim", False)
         check(len(page.eval(ROWS_JS)) == n, "sorting keeps every row")
 
-        # filtering by typing
+        # filtering by typing; a row's text is its cells' displayed text
         def row_text(r):
-            return "".join([r[h] for h in heads])
+            return "".join(r)
 
         for words in ("fail", "pass warning", "xn--", "zzz-no-such-thing"):
             page.eval("(function(){var f=document.getElementById('filter');f.value='';"
@@ -173,7 +208,7 @@ def portfolio(html, csv_path, shot):
             b.pump(0.4)  # the page waits 150 ms for more typing
             page.settle()
             shown = [r[0] for r in page.eval(ROWS_JS)]
-            want = sorted([r["domain"] for r in rows
+            want = sorted([r[0] for r in got
                            if all(w in row_text(r).lower() for w in words.split())])
             check(sorted(shown) == want, "filter '%s' shows exactly the %d matching rows" %
                   (words, len(want)), (len(shown), shown[:5]))
