@@ -827,10 +827,11 @@ json_t *tls_probe_run(const struct tls_probe_env *env, const char *ip, const cha
 				json_object_set(res, "banner", hr[i].banner);
 			if (hr[i].ehlo)
 				json_object_set(res, "ehlo", hr[i].ehlo);
-			/* Whether port 25 accepted the TCP connection (the ipv6 check reads it). */
-			json_object_set_new(res, "connected",
-					    json_boolean(hr[i].out != OUT_UNREACHABLE &&
-							 hr[i].out != OUT_BUDGET));
+			/* Whether port 25 accepted the TCP connection (the ipv6 check reads it);
+			 * absent when no connection was tried (budget or time limit). */
+			if (hr[i].out != OUT_BUDGET)
+				json_object_set_new(res, "connected",
+						    json_boolean(hr[i].out != OUT_UNREACHABLE));
 			const char *st = NULL;
 			switch (hr[i].out) {
 			case OUT_NO_STARTTLS:
