@@ -588,9 +588,18 @@ int cli_finish(enum command cmd, struct config *c, char **err)
 		if (load_selector_file(c, sel + 1, err) != 0)
 			return -1;
 	} else if (sel) {
+		/* a list item "@FILE" adds that file's selectors (README: whs1,whs2,@extra.txt) */
 		char *copy = xstrdup(sel), *save = NULL;
-		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
-			add_selector(c, t);
+		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			if (t[0] == '@') {
+				if (load_selector_file(c, t + 1, err) != 0) {
+					free(copy);
+					return -1;
+				}
+			} else {
+				add_selector(c, t);
+			}
+		}
 		free(copy);
 	} else {
 		char *p = config_data_path(c, "dkim-selectors.txt");

@@ -168,6 +168,11 @@ printf 'custom1\n' >"$OUT/sel.txt"
 scan audit-sel --no-smtp --selectors "@$OUT/sel.txt" <<<'dk-row.test' || not_ok "scan exited non-zero"
 expect dk-row.test dkim_selectors custom1
 expect_json dk-row.test "r['checks']['dkim']['selectors_probed']" 1
+# a list may name files too (README: --selectors whs1,whs2,@extra.txt)
+scan audit-sel2 --no-smtp --selectors "whs1,@$OUT/sel.txt" <<<'dk-row.test' || not_ok "scan exited non-zero"
+expect dk-row.test dkim_selectors custom1
+expect_json dk-row.test "r['checks']['dkim']['selectors_probed']" 2
+expect_json dk-row.test "'invalid_selectors' in r['checks']['dkim']" false
 
 # --- --trust-anchor: DS or DNSKEY records in zone-file format ------------------------------
 for ta in "$TESTNET_TRUST_ANCHOR" "$TESTNET_TRUST_ANCHOR_KEY"; do
