@@ -45,7 +45,7 @@ enum ckind {
 
 /*
  * A cache entry. The table holds one reference while the entry is in it; every borrower
- * (a walk, a parent zone during compute_cut) holds one more. refs, in_table and the list links
+ * (a walk, a parent zone during compute_cut) holds one more. refs and the list links
  * are guarded by validator.mu; the payload is written once by the thread that claimed the
  * entry, before `done` is published under the lock, and is read-only afterwards.
  */
@@ -53,7 +53,6 @@ struct centry {
 	char *key; /* canonical presentation name with trailing dot */
 	unsigned bucket;
 	unsigned refs;
-	bool in_table;
 	bool done;
 	enum ckind kind;
 	char *reason;
@@ -1022,7 +1021,6 @@ static struct centry *cache_evict(struct validator *v)
 				*pp = e->next;
 				e->next = NULL;
 				lru_unlink(v, e);
-				e->in_table = false;
 				v->n_entries--;
 				v->evictions++;
 				if (--e->refs == 0) {
@@ -1091,7 +1089,6 @@ static struct centry *cache_claim(struct validator *v, const ldns_rdf *dn, bool 
 	e->depth = labels < N_DEPTHS ? (int)labels : N_DEPTHS - 1;
 	atomic_init(&e->sig_verifications, 0);
 	e->refs = 2; /* the table's and the caller's */
-	e->in_table = true;
 	e->next = v->buckets[b];
 	v->buckets[b] = e;
 	lru_push(v, e);

@@ -27,7 +27,7 @@
 #include <stdio.h>
 #include <time.h>
 
-/* Default bound of the validator's cache (entries; about 0.3-1.5 KB each, zones with keys) */
+/* Default bound of the validator's cache (finished entries, see above) */
 #define DNSSEC_CACHE_MAX_DEFAULT 50000
 
 enum dnssec_status {
