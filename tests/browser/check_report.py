@@ -18,6 +18,9 @@
         a large synthetic report: it loads within LOAD_S seconds, shows the first page of
         rows, sorts by score within SORT_S seconds (rendered order checked), filters, opens a
         detail section, and without JavaScript still has all ROWS rows in the static table.
+    check_report.py lang REPORT.html REPORT.csv LANG
+        the script's own texts (pager) in the report's language, filtering by a translated
+        verdict word, sorting with the keyboard.
     check_report.py canary DIR
         self-test of the harness: a page that does run injected script must be caught.
 
@@ -446,6 +449,43 @@ def csv_roundtrip(input_path, csv_path):
           mx)
 
 
+def translated(html, csv_path, lang):
+    """The page script's own texts (pager, buttons) in the report's language."""
+    with open(csv_path, encoding="utf-8", newline="") as f:
+        n = len(list(csv.DictReader(f)))
+    cat = catalogue(lang)
+
+    def fill(text, **kw):
+        return re.sub(r"\{(\w+)\}", lambda m: str(kw[m.group(1)]), text)
+
+    with Browser(os.path.splitext(html)[0] + ".chromium.log") as b:
+        page = b.new_page()
+        page.navigate(url(html))
+        page.settle()
+        check(page.eval("document.documentElement.lang") == lang, "%s: <html lang=%s>" % (lang, lang))
+        pager = page.eval("document.getElementById('pager').textContent")
+        want = fill(cat["html.pager.showing"], shown=n, total=n)
+        check(pager.startswith(want), "%s: pager says %r" % (lang, want), pager)
+        word = cat["verdict.fail"]
+        page.type_text("#filter", word)
+        b.pump(0.4)
+        page.settle()
+        rows = page.eval(ROWS_JS)
+        pager = page.eval("document.getElementById('pager').textContent")
+        want = fill(cat["html.pager.matching"], shown=len(rows), matching=len(rows), total=n)
+        check(0 < len(rows) < n and all(word in "".join(r) for r in rows) and pager.startswith(want),
+              "%s: filter %r keeps %d rows, pager says %r" % (lang, word, len(rows), want), pager)
+        # keyboard: Enter on a focused heading sorts
+        page.eval("document.querySelector('#domains thead th:nth-child(2)').focus()")
+        for kind in ("keyDown", "keyUp"):
+            page.call("Input.dispatchKeyEvent", {"type": kind, "key": "Enter", "code": "Enter",
+                                                 "windowsVirtualKeyCode": 13})
+        page.settle()
+        scores = [sort_key_num(r[1]) for r in page.eval(ROWS_JS)]
+        check(scores == sorted(scores), "%s: Enter on the score heading sorts" % lang, scores[:8])
+        problems_ok(page, b, lang)
+
+
 def canary(d):
     """The harness must notice script that runs: a deliberately unsafe page."""
     path = os.path.join(d, "canary.html")
@@ -477,6 +517,8 @@ def main():
             large(*sys.argv[2:6])
         elif mode == "csv":
             csv_roundtrip(*sys.argv[2:4])
+        elif mode == "lang":
+            translated(*sys.argv[2:5])
         elif mode == "canary":
             canary(sys.argv[2])
         else:

@@ -4,7 +4,7 @@
 #  - the harness itself catches script that runs (a deliberately unsafe canary page);
 #  - the report of the sample portfolio: overview, table = CSV, details, sorting by clicks,
 #    filtering by typing, navigation, the page without JavaScript, no console message; a
-#    screenshot is kept in $OUT (path printed);
+#    screenshot is kept in $OUT (path printed); in Dutch, the pager's texts and keyboard sorting;
 #  - the hostile records of tests/testnet/cases/hostile-text.zones: nothing executes, the text
 #    is shown literally, with and without JavaScript; their CSV read back with Python's csv;
 #  - a 50,000-row synthetic report (tests/browser/synth_report: real scan results through the
@@ -45,6 +45,10 @@ scan portfolio --html "$OUT/portfolio.html" <"$TESTNET_PORTFOLIO" ||
 	not_ok "scan of the sample portfolio failed"
 check portfolio "$OUT/portfolio.html" "$OUT/portfolio.csv" "$OUT/portfolio.png"
 echo "# screenshot: $OUT/portfolio.png"
+# the same in Dutch: the script's own texts come from the catalogue
+scan portfolio-nl --lang nl --html "$OUT/portfolio-nl.html" <"$TESTNET_PORTFOLIO" ||
+	not_ok "scan of the sample portfolio in Dutch failed"
+check lang "$OUT/portfolio-nl.html" "$OUT/portfolio-nl.csv" nl
 
 # 2. hostile record text (and formula-looking carried cells)
 hostile_in="$OUT/hostile-input.csv"
