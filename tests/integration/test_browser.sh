@@ -70,7 +70,7 @@ check csv "$hostile_in" "$OUT/hostile.csv"
 # the sanitizer build's writer takes about 5 ms a row, 4 minutes for 50,000 on this box).
 synth=${DOMSCAN_SYNTH:-"$(dirname "$DOMSCAN")/tests/browser/synth_report"}
 if [ -x "$synth" ]; then
-	if "$synth" "$LARGE_ROWS" "$OUT/large.html" "$OUT/portfolio.json" "$OUT/hostile.json" \
+	if DOMSCAN_DATADIR=$(cd "$HERE/../../data" && pwd) "$synth" "$LARGE_ROWS" "$OUT/large.html" "$OUT/portfolio.json" "$OUT/hostile.json" \
 		2>"$OUT/synth.log"; then
 		ok "synth_report wrote $LARGE_ROWS rows ($(du -m "$OUT/large.html" | cut -f1) MB): $(cat "$OUT/synth.log")"
 		check large "$OUT/large.html" "$LARGE_ROWS" 180 30
