@@ -117,7 +117,7 @@ static const char scan_help[] =
 	"  --attempts N          DNS tries per query, rotating over resolvers (default 2)\n"
 	"  --qps N               cap on DNS queries per second (default: none)\n"
 	"  --dns-inflight N      DNS queries outstanding per resolver at most (default 256)\n"
-	"  --dns-cache-mb N      bound on the DNS cache's memory, MiB (default 32)\n"
+	"  --dns-cache-mb N      bound on the DNS cache's memory, MiB (default 16)\n"
 	"  --smtp-interval MS    minimum gap between two connections to one MX address\n"
 	"                        (default 25; one connection per address at a time)\n"
 	"  --smtp-connections N  connections to one MX address per run at most (default 400)\n"

@@ -14,7 +14,7 @@ void config_defaults(struct config *c)
 	c->domain_timeout = -1; /* cli_parse derives it from timeout */
 	c->attempts = 2;
 	c->dns_inflight = 256;
-	c->dns_cache_mb = 32;
+	c->dns_cache_mb = 16;
 	c->smtp_interval_ms = 25;
 	c->smtp_connections = 400;
 	c->progress = -1;

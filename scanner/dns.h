@@ -34,12 +34,12 @@ struct dns_config {
 	int attempts;         /* tries per query across resolvers; default 2 */
 	double qps;           /* global cap on queries per second; 0 = none */
 	size_t cache_entries; /* LRU bound on entries; 0 = default (262144) */
-	size_t cache_bytes;   /* LRU bound on the replies' estimated heap use; 0 = 32 MiB */
+	size_t cache_bytes;   /* LRU bound on the replies' estimated heap use; 0 = 16 MiB */
 	int inflight;         /* queries outstanding per resolver at most; 0 = default (256) */
 };
 
 #define DNS_DEFAULT_INFLIGHT    256
-#define DNS_DEFAULT_CACHE_BYTES ((size_t)32 << 20)
+#define DNS_DEFAULT_CACHE_BYTES ((size_t)16 << 20)
 
 enum dns_status {
 	DNS_OK = 0,    /* a reply was received; look at rcode */

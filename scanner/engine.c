@@ -36,7 +36,7 @@
 #include <string.h>
 #include <time.h>
 
-#define RECENT 1024 /* finished jobs kept for duplicates: a result is ~60 KiB of JSON */
+#define RECENT 256 /* finished jobs kept for duplicates: a result is ~40-60 KiB of JSON */
 
 struct job {
 	char *key;

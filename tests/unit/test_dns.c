@@ -238,11 +238,50 @@ static void test_garbage(void **state)
 	dns_reply_release(r);
 }
 
+/* dns_name_str: the hand-written fast path for plain names and ldns's presentation form for the
+ * rest must agree with ldns (lower case, no trailing dot, "." for the root). */
+static void test_name_str(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *want;
+	} names[] = {
+		{ "Example.TEST.", "example.test" },
+		{ "a.b.c", "a.b.c" },
+		{ ".", "." },
+		{ "_25._tcp.MX1.platform.test", "_25._tcp.mx1.platform.test" },
+		{ "*.wild.test", "*.wild.test" },
+		{ "xn--bcher-kva.test", "xn--bcher-kva.test" },
+		{ "sp\\032ace.test", "sp\\032ace.test" },     /* not plain: through ldns */
+		{ "semi\\;colon.test", "semi\\;colon.test" }, /* not plain: through ldns */
+		{ "dot\\.inlabel.test", "dot\\.inlabel.test" },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ldns_rdf *d = NULL;
+		assert_int_equal(ldns_str2rdf_dname(&d, names[i].in), LDNS_STATUS_OK);
+		char *got = dns_name_str(d);
+		assert_string_equal(got, names[i].want);
+		/* the reference: ldns's own text, trailing dot dropped, lower-cased */
+		char *ref = ldns_rdf2str(d);
+		size_t n = strlen(ref);
+		if (n > 1 && ref[n - 1] == '.')
+			ref[n - 1] = '\0';
+		for (char *c = ref; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+		assert_string_equal(got, ref);
+		free(ref);
+		free(got);
+		ldns_rdf_deep_free(d);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_name_str),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
