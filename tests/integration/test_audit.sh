@@ -76,6 +76,10 @@ for i in 1 2 3; do
 	expect audit-dupmx.test mx "mxb.audit-dupmx.test mxa.audit-dupmx.test"
 done
 
+# At most 10 MX hosts are used: h11 (preference 1) .. h2 (preference 10); h1 (11) is dropped.
+scan audit-manymx --no-smtp <<<'audit-manymx.test' || not_ok "scan exited non-zero"
+expect audit-manymx.test mx "$(for i in 11 10 9 8 7 6 5 4 3 2; do printf 'h%d.audit-manymx.test ' $i; done | sed 's/ $//')"
+
 # MX lookup failure: error without --no-smtp; with --no-smtp starttls and dane are not tested
 # at all (cli.md), and ipv6 rests on the name servers.
 scan audit-mxerr --timeout 1 <<<'lame.dm-err.test' || not_ok "scan exited non-zero"
