@@ -255,10 +255,12 @@ static void run_job(struct engine *e, struct job *j)
 			expire_locked(e, j);
 			json_decref(r.detail);
 			free(r.error);
+			json_decref(r.error_msg);
 		} else {
 			struct check_result *dst = &res->checks[i];
 			json_decref(dst->detail);
 			free(dst->error);
+			json_decref(dst->error_msg);
 			*dst = r;
 			json_object_update(res->columns, s.columns);
 			j->n_merged = i + 1;

@@ -6,6 +6,7 @@
  */
 #include "scanner/config.h"
 #include "scanner/engine.h"
+#include "scanner/msg.h"
 #include "scanner/report.h"
 #include "scanner/util.h"
 
@@ -38,6 +39,9 @@ static void run_slow(struct scan *s, struct check_result *out)
 {
 	nap(SLOW_SECONDS);
 	scan_set_column(s, "col_slow", json_string("late"));
+	/* an error with its message form, made after the deadline: dropped without a leak */
+	result_set_error_msg(out, "test.late", "late {what}",
+			     msg_args("what", json_string("x"), NULL));
 	out->verdict = VERDICT_PASS;
 }
 
@@ -170,7 +174,8 @@ static void test_no_deadline(void **state)
 	for (size_t r = 0; r < 2; r++) {
 		for (size_t i = 0; i < 3; i++) {
 			assert_int_equal(s.verdict[r][i], VERDICT_PASS);
-			assert_string_equal(s.error[r][i], "");
+			/* the slow check's own error (with its message form) is kept */
+			assert_string_equal(s.error[r][i], i == 1 ? "late x" : "");
 		}
 		assert_true(s.has_fast[r]);
 		assert_true(s.has_slow[r]);
