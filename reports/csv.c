@@ -17,16 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A kept row of a resumed report: enough to tell that it is the same input row. */
-struct kept {
-	size_t input_row;
-	uint64_t domain_hash;
-};
-
 struct csv_out {
 	FILE *fp;
 	struct layout *layout;
-	struct kept *kept; /* --resume: the rows already in the file */
+	struct reread_kept *kept; /* --resume: the rows already in the file */
 	size_t n_kept;
 	struct baseline *base; /* shared (baseline_acquire), NULL without --baseline */
 	bool regression;
@@ -148,7 +142,7 @@ static long csv_reread(const char *path, struct layout *l, size_t max, struct cs
 				return -1;
 			}
 			h->kept = xrealloc(h->kept, ((size_t)n + 1) * sizeof(*h->kept));
-			h->kept[n] = (struct kept){ num, reread_hash(f[0]) };
+			h->kept[n] = (struct reread_kept){ num, reread_hash(f[0]) };
 			csv_fields_free(f, nf);
 		}
 		n++;
@@ -216,17 +210,7 @@ fail:
 static int csv_resume_check(void *handle, size_t n, const struct input_row *row, char **err)
 {
 	struct csv_out *h = handle;
-	char *d = layout_domain_cell(h->layout, row, true);
-	int rc = 0;
-	if (n >= h->n_kept || h->kept[n].input_row != row->index + 1 ||
-	    h->kept[n].domain_hash != reread_hash(d)) {
-		*err = xasprintf("the CSV report's row %zu is not input row %zu (%s): not a "
-				 "report of this input",
-				 n + 1, row->index + 1, d);
-		rc = -1;
-	}
-	free(d);
-	return rc;
+	return reread_kept_check(h->kept, h->n_kept, n, row, h->layout, true, "CSV", err);
 }
 
 static int csv_row(void *handle, const struct input_row *row, const struct domain_result *res)

@@ -25,16 +25,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A kept row of a resumed report: enough to tell that it is the same input row. */
-struct kept {
-	size_t input_row;
-	uint64_t domain_hash;
-};
-
 struct json_out {
 	FILE *fp;
 	struct layout *layout;
-	struct kept *kept; /* --resume: the rows already in the file */
+	struct reread_kept *kept; /* --resume: the rows already in the file */
 	size_t n_kept;
 	struct baseline *base; /* shared (baseline_acquire), NULL without --baseline */
 	bool regression;
@@ -286,8 +280,8 @@ static long json_reread(const char *path, size_t max, struct json_out *h, off_t 
 					return -1;
 				}
 			h->kept = xrealloc(h->kept, ((size_t)n + 1) * sizeof(*h->kept));
-			h->kept[n] =
-				(struct kept){ (size_t)json_integer_value(ir), reread_hash(d) };
+			h->kept[n] = (struct reread_kept){ (size_t)json_integer_value(ir),
+							   reread_hash(d) };
 			json_decref(o);
 		}
 		n++;
@@ -350,17 +344,7 @@ fail:
 static int json_resume_check(void *handle, size_t n, const struct input_row *row, char **err)
 {
 	struct json_out *h = handle;
-	char *d = layout_domain_cell(h->layout, row, false);
-	int rc = 0;
-	if (n >= h->n_kept || h->kept[n].input_row != row->index + 1 ||
-	    h->kept[n].domain_hash != reread_hash(d)) {
-		*err = xasprintf("the JSON report's row %zu is not input row %zu (%s): not a "
-				 "report of this input",
-				 n + 1, row->index + 1, d);
-		rc = -1;
-	}
-	free(d);
-	return rc;
+	return reread_kept_check(h->kept, h->n_kept, n, row, h->layout, false, "JSON", err);
 }
 
 static int json_replay(const char *path, const struct report_meta *meta, size_t keep,

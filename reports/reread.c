@@ -245,3 +245,20 @@ void report_names_free(char **names)
 		free(*p);
 	free(names);
 }
+
+int reread_kept_check(const struct reread_kept *kept, size_t n_kept, size_t n,
+		      const struct input_row *row, const struct layout *l, bool defuse,
+		      const char *report, char **err)
+{
+	char *d = layout_domain_cell(l, row, defuse);
+	int rc = 0;
+	if (n >= n_kept || kept[n].input_row != row->index + 1 ||
+	    kept[n].domain_hash != reread_hash(d)) {
+		*err = xasprintf("the %s report's row %zu is not input row %zu (%s): not a "
+				 "report of this input",
+				 report, n + 1, row->index + 1, d);
+		rc = -1;
+	}
+	free(d);
+	return rc;
+}

@@ -16,6 +16,7 @@
 #include "reports/layout.h"
 #include "scanner/report.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -53,6 +54,21 @@ int parse_row_number(const char *s, size_t *out);
 
 /** 64-bit FNV-1a of a string, used to remember rows' identities compactly. */
 uint64_t reread_hash(const char *s);
+
+/** A kept row of a resumed report: enough to tell that it is the same input row. */
+struct reread_kept {
+	size_t input_row;
+	uint64_t domain_hash;
+};
+
+/**
+ * --resume: is row n of the kept rows (n_kept of them) the input row `row`, by its input_row
+ * number and the hash of its domain cell under layout `l` (`defuse`: with the CSV formula
+ * guard)? 0, or -1 with *err (malloc'd) naming the `report` ("CSV", "JSON").
+ */
+int reread_kept_check(const struct reread_kept *kept, size_t n_kept, size_t n,
+		      const struct input_row *row, const struct layout *l, bool defuse,
+		      const char *report, char **err);
 
 /**
  * Rebuild the input row and the result behind one JSON Lines object of the report with layout
