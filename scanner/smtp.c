@@ -123,7 +123,8 @@ struct smtp_prober {
 	pthread_cond_t cv;
 	struct entry **buckets;
 	size_t n_buckets;
-	SSL_CTX *ctx;
+	SSL_CTX *ctx;  /* start-up check of the CA file; probes make their own */
+	char *ca_file; /* NULL: the system store */
 	struct tls_tables *tables;
 	char *ehlo;
 	double timeout;
@@ -132,6 +133,34 @@ struct smtp_prober {
 	unsigned max_connections; /* per address per run */
 	bool disabled;
 };
+
+/*
+ * A TLS client context for probing: no verification during the handshake (the certificate is
+ * judged afterwards), every protocol version and legacy server connect allowed, no tickets.
+ * Each probe gets its own: OpenSSL 3's certificate store caches objects behind the context's
+ * lock, and ThreadSanitizer reported reads of that cache outside it when several probes shared
+ * one context. NULL and *err when the CA certificates cannot be loaded.
+ */
+static SSL_CTX *client_ctx(const char *ca_file, char **err)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	if (!ctx) {
+		*err = xstrdup("cannot create the TLS client context");
+		return NULL;
+	}
+	SSL_CTX_set_security_level(ctx, 0);
+	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_NO_TICKET);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	int ok = ca_file ? SSL_CTX_load_verify_file(ctx, ca_file)
+			 : SSL_CTX_set_default_verify_paths(ctx);
+	if (!ok) {
+		*err = xasprintf("cannot load CA certificates%s%s", ca_file ? " from " : "",
+				 ca_file ? ca_file : "");
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
 
 static size_t hash_str(const char *s)
 {
@@ -211,21 +240,11 @@ struct smtp_prober *smtp_prober_new(const struct config *cfg, char **err)
 		smtp_prober_free(p);
 		return NULL;
 	}
-	p->ctx = SSL_CTX_new(TLS_client_method());
+	p->ca_file = cfg && cfg->ca_file ? xstrdup(cfg->ca_file) : NULL;
+	/* made once here so that an unusable CA file is a start-up error; each probe makes its
+	 * own (client_ctx()) */
+	p->ctx = client_ctx(p->ca_file, err);
 	if (!p->ctx) {
-		*err = xstrdup("cannot create the TLS client context");
-		smtp_prober_free(p);
-		return NULL;
-	}
-	SSL_CTX_set_security_level(p->ctx, 0);
-	SSL_CTX_set_options(p->ctx, SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_NO_TICKET);
-	SSL_CTX_set_verify(p->ctx, SSL_VERIFY_NONE, NULL);
-	int ok = cfg && cfg->ca_file ? SSL_CTX_load_verify_file(p->ctx, cfg->ca_file)
-				     : SSL_CTX_set_default_verify_paths(p->ctx);
-	if (!ok) {
-		*err = xasprintf("cannot load CA certificates%s%s",
-				 cfg && cfg->ca_file ? " from " : "",
-				 cfg && cfg->ca_file ? cfg->ca_file : "");
 		smtp_prober_free(p);
 		return NULL;
 	}
@@ -250,6 +269,7 @@ void smtp_prober_free(struct smtp_prober *p)
 	free(p->buckets);
 	if (p->ctx)
 		SSL_CTX_free(p->ctx);
+	free(p->ca_file);
 	tls_tables_free(p->tables);
 	free(p->ehlo);
 	pthread_mutex_destroy(&p->mu);
@@ -335,8 +355,10 @@ const json_t *smtp_probe(struct smtp_prober *p, const char *mx_name, const char 
 		res = json_pack("{s:s,s:s}", "ip", ip, "status", "not_tested");
 	} else {
 		struct hook_arg h = { p, e };
+		char *cerr = NULL;
+		SSL_CTX *ctx = client_ctx(p->ca_file, &cerr);
 		struct tls_probe_env env = {
-			.ctx = p->ctx,
+			.ctx = ctx,
 			.tables = p->tables,
 			.ehlo = p->ehlo,
 			.timeout = p->timeout,
@@ -346,7 +368,14 @@ const json_t *smtp_probe(struct smtp_prober *p, const char *mx_name, const char 
 			.before_connect = before_connect,
 			.arg = &h,
 		};
-		res = tls_probe_run(&env, ip, mx_name);
+		if (ctx) {
+			res = tls_probe_run(&env, ip, mx_name);
+			SSL_CTX_free(ctx);
+		} else {
+			res = json_pack("{s:s,s:s,s:s}", "ip", ip, "status", "smtp_error", "reason",
+					cerr);
+		}
+		free(cerr);
 		ERR_clear_error();
 	}
 	pthread_mutex_lock(&p->mu);
