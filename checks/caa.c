@@ -237,14 +237,9 @@ static void caa_run(struct scan *s, struct check_result *out)
 		json_t *step = json_object();
 		json_object_set_new(step, "name", json_str(name));
 		json_object_set_new(step, "outcome", json_string(dns_outcome_name(oc)));
-		char **chain = NULL;
-		size_t n_chain = dns_reply_cname_chain(r, &chain);
-		if (n_chain) {
-			json_t *c = json_array();
-			for (size_t i = 0; i < n_chain; i++)
-				json_array_append_new(c, json_str(chain[i]));
-			json_object_set_new(step, "cname", c);
-		}
+		json_t *cname = dns_reply_cname_json(r); /* owned by step below */
+		if (cname)
+			json_object_set_new(step, "cname", cname);
 		json_array_append_new(climb, step);
 
 		if (oc == DNS_FAILURE) {
@@ -255,25 +250,24 @@ static void caa_run(struct scan *s, struct check_result *out)
 						      json_str(dns_reply_error(r)), NULL));
 			v = VERDICT_ERROR;
 			reason = "a CAA lookup failed";
-			dns_strv_free(chain, n_chain);
 			dns_reply_release(r);
 			break;
 		}
 		ldns_rr_list *rrs = oc == DNS_ANSWER ? dns_reply_rrs(r, LDNS_RR_TYPE_CAA) : NULL;
 		if (rrs && ldns_rr_list_rr_count(rrs) > 0) {
 			json_object_set_new(det, "found_at", json_str(name));
+			const json_t *last =
+				cname ? json_array_get(cname, json_array_size(cname) - 1) : NULL;
 			json_object_set_new(det, "owner",
-					    json_str(n_chain ? chain[n_chain - 1] : name));
+					    last ? json_copy((json_t *)last) : json_str(name));
 			const char *why = NULL;
 			v = judge_rrset(rrs, det, &why);
 			reason = v == VERDICT_PASS ? "CAA records found and valid" : why;
 			ldns_rr_list_deep_free(rrs);
-			dns_strv_free(chain, n_chain);
 			dns_reply_release(r);
 			break;
 		}
 		ldns_rr_list_deep_free(rrs);
-		dns_strv_free(chain, n_chain);
 		dns_reply_release(r);
 		const char *dot = strchr(name, '.');
 		name = dot + 1;

@@ -264,15 +264,9 @@ static json_t *examine(const char *sel, const char *name, struct dns_reply *r, s
 	enum dns_outcome oc = dns_reply_outcome(r);
 	json_object_set_new(o, "outcome", json_string(dns_outcome_name(oc)));
 
-	char **chain = NULL;
-	size_t n_chain = dns_reply_cname_chain(r, &chain);
-	if (n_chain) {
-		json_t *c = json_array();
-		for (size_t i = 0; i < n_chain; i++)
-			json_array_append_new(c, json_str(chain[i]));
-		json_object_set_new(o, "cname", c);
-	}
-	dns_strv_free(chain, n_chain);
+	json_t *cname = dns_reply_cname_json(r);
+	if (cname)
+		json_object_set_new(o, "cname", cname);
 
 	if (oc == DNS_FAILURE) {
 		json_object_set_new(o, "error", json_str(dns_reply_error(r)));

@@ -15,6 +15,7 @@
  * - truncated replies are retried over TCP by the owner thread itself (blocking, bounded).
  */
 #include "scanner/dns.h"
+#include "scanner/result.h"
 #include "scanner/util.h"
 
 #include <arpa/inet.h>
@@ -1413,4 +1414,17 @@ out:
 	free(wire);
 	ldns_rdf_deep_free(d);
 	return r;
+}
+
+json_t *dns_reply_cname_json(const struct dns_reply *r)
+{
+	char **chain = NULL;
+	size_t n = dns_reply_cname_chain(r, &chain);
+	if (n == 0)
+		return NULL;
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_str(chain[i]));
+	dns_strv_free(chain, n);
+	return a;
 }

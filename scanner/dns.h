@@ -16,6 +16,7 @@
  */
 #pragma once
 
+#include <jansson.h>
 #include <ldns/ldns.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -152,6 +153,11 @@ void dns_txt_free(struct dns_txt *t, size_t n);
  */
 size_t dns_reply_cname_chain(const struct dns_reply *r, char ***out);
 void dns_strv_free(char **v, size_t n);
+/**
+ * The same chain as a new JSON array of sanitised names (for a check's detail), or NULL when
+ * the answer has no CNAME. The caller owns the array.
+ */
+json_t *dns_reply_cname_json(const struct dns_reply *r);
 
 /** Presentation form of a dname without trailing dot, lower case; malloc'd. */
 char *dns_name_str(const ldns_rdf *dname);
