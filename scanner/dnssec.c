@@ -10,10 +10,11 @@
  * The signer name of the answer (when it is an ancestor of the name) bounds the walk, so a
  * signed answer costs one DS+DNSKEY pair per zone cut; every cut is cached for the run.
  *
- * ldns is used for wire parsing, canonical names and signature crypto only
- * (ldns_verify_rrsig_time); the denial logic and every record-shape check are ours, because
- * ldns's denial helpers verify no signatures, and abort or leak on hostile NSEC3
- * (../shared/reference/libraries.md §1).
+ * ldns is used for wire parsing and canonical name comparison (and the crypto of the rare
+ * algorithms scanner/dnssec_sig.c leaves to it); key tags, DS digests and signature checks are
+ * in dnssec_sig.c, each zone's keys parsed once and kept with its cache entry. The denial logic
+ * and every record-shape check are ours, because ldns's denial helpers verify no signatures,
+ * and abort or leak on hostile NSEC3 (../shared/reference/libraries.md §1).
  */
 #include "scanner/dnssec.h"
 #include "scanner/result.h"
@@ -57,8 +58,10 @@ struct centry {
 	enum ckind kind;
 	char *reason;
 	ldns_rdf *dn;
-	ldns_rr_list *keys; /* C_ZONE: the zone's DNSKEY RRset (validated) */
-	int algs[8];        /* C_ZONE: algorithms of the keys a DS/anchor pointed to */
+	ldns_rr_list *keys;     /* C_ZONE: the zone's DNSKEY RRset (validated) */
+	struct dnssec_key **kk; /* C_ZONE: the keys of `keys`, parsed once (same order) */
+	size_t n_kk;
+	int algs[8]; /* C_ZONE: algorithms of the keys a DS/anchor pointed to */
 	size_t n_algs;
 	int tags[8];
 	size_t n_tags;
@@ -99,30 +102,25 @@ static time_t v_now(const struct validator *v)
 	return v->fixed_now ? v->fixed_now : (time_t)now_wall();
 }
 
-/* Presentation form for messages: no trailing dot except for the root. malloc'd. */
+/* Presentation form for messages: lower case, no trailing dot except for the root. malloc'd.
+ * (dns_name_str(): ldns_rdf2str() would allocate a 64 KiB buffer per call.) */
 static char *dn_show(const ldns_rdf *dn)
 {
-	char *s = ldns_rdf2str(dn);
-	if (!s)
-		return xstrdup("?");
-	for (char *p = s; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	size_t n = strlen(s);
-	if (n > 1 && s[n - 1] == '.')
-		s[n - 1] = '\0';
+	char *s = dns_name_str(dn);
 	char *r = text_sanitize(s, strlen(s), 300);
 	free(s);
 	return r;
 }
 
+/* The cache key: lower case with the trailing dot ("." for the root). malloc'd. */
 static char *dn_key(const ldns_rdf *dn)
 {
-	char *s = ldns_rdf2str(dn);
-	if (!s)
-		return xstrdup("?");
-	for (char *p = s; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return s;
+	char *s = dns_name_str(dn);
+	if (strcmp(s, ".") == 0)
+		return s;
+	char *k = xasprintf("%s.", s);
+	free(s);
+	return k;
 }
 
 static bool dn_eq(const ldns_rdf *a, const ldns_rdf *b)
@@ -829,63 +827,61 @@ static ldns_rr_list *select_sigs(const ldns_rr_list *l, const ldns_rdf *owner, l
 
 /* ---- signature verification --------------------------------------------------------------- */
 
-bool dnssec_verify_sig(const ldns_rr_list *rrset, const ldns_rr *rrsig, const ldns_rr *dnskey,
-		       time_t now)
-{
-	if (!rrset || !ldns_rr_list_rr_count(rrset) || !dnssec_rr_shape_ok(rrsig) ||
-	    !dnssec_rr_shape_ok(dnskey) || ldns_rr_get_type(rrsig) != LDNS_RR_TYPE_RRSIG ||
-	    ldns_rr_get_type(dnskey) != LDNS_RR_TYPE_DNSKEY)
-		return false;
-	for (size_t i = 0; i < ldns_rr_list_rr_count(rrset); i++)
-		if (!dnssec_rr_shape_ok(ldns_rr_list_rr(rrset, i)))
-			return false;
-	/* ldns canonicalises what it is given: work on copies */
-	ldns_rr_list *rs = ldns_rr_list_clone(rrset);
-	ldns_rr *sc = ldns_rr_clone(rrsig), *kc = ldns_rr_clone(dnskey);
-	if (!rs || !sc || !kc)
-		die("out of memory");
-	ldns_status st = ldns_verify_rrsig_time(rs, sc, kc, now);
-	ldns_rr_free(kc);
-	ldns_rr_free(sc);
-	ldns_rr_list_deep_free(rs);
-	return st == LDNS_STATUS_OK;
-}
-
 struct vinfo {
 	int alg;
 	bool wildcard; /* the signature was made over a wildcard */
 	int labels;
 };
 
+/* Names for a reason, made only when a reason is written (the success path needs none). */
+struct vnames {
+	const ldns_rdf *owner_dn, *zone_dn;
+	char *owner, *zone;
+};
+
+static const char *vn_owner(struct vnames *n)
+{
+	if (!n->owner)
+		n->owner = dn_show(n->owner_dn);
+	return n->owner;
+}
+
+static const char *vn_zone(struct vnames *n)
+{
+	if (!n->zone)
+		n->zone = dn_show(n->zone_dn);
+	return n->zone;
+}
+
 /*
- * Verify rrset (one owner/type) with sigs against the zone's keys. On failure, writes a
- * reason ("RRSIG on good.test/SOA expired ...").
+ * Verify rrset (one owner/type) with sigs against the zone's keys (parsed, n_keys of them).
+ * On failure, writes a reason ("RRSIG on good.test/SOA expired ...").
  */
 static bool verify_rrset(struct validator *v, struct centry *z, const ldns_rr_list *rrset,
-			 const ldns_rr_list *sigs, const ldns_rr_list *keys, time_t now,
-			 struct vinfo *vi, char *why, size_t whylen)
+			 const ldns_rr_list *sigs, struct dnssec_key *const *keys, size_t n_keys,
+			 time_t now, struct vinfo *vi, char *why, size_t whylen)
 {
 	const ldns_rdf *zone = z->dn;
 	char tb[16], dbuf[32];
 	const ldns_rr *first = ldns_rr_list_rr(rrset, 0);
-	char *owner = dn_show(ldns_rr_owner(first));
-	char *zs = dn_show(zone);
+	struct vnames nm = { .owner_dn = ldns_rr_owner(first), .zone_dn = zone };
 	const char *tn = type_name(ldns_rr_get_type(first), tb);
 	int prio = 0; /* keep the most telling reason */
 	bool ok = false;
-	snprintf(why, whylen, "no RRSIG on %s/%s", owner, tn);
+	int olabels = ldns_dname_label_count(ldns_rr_owner(first));
+	if (ldns_dname_is_wildcard(ldns_rr_owner(first)))
+		olabels--;
+	if (!ldns_rr_list_rr_count(sigs))
+		snprintf(why, whylen, "no RRSIG on %s/%s", vn_owner(&nm), tn);
 	for (size_t i = 0; i < ldns_rr_list_rr_count(sigs) && !ok; i++) {
 		ldns_rr *sig = ldns_rr_list_rr(sigs, i);
 		int alg = rd_u8(sig, 1), labels = rd_u8(sig, 2), tag = rd_u16(sig, 6);
 		uint32_t exp = rd_u32(sig, 4), inc = rd_u32(sig, 5);
-		int olabels = ldns_dname_label_count(ldns_rr_owner(first));
-		if (ldns_dname_is_wildcard(ldns_rr_owner(first)))
-			olabels--;
 		if (!dn_eq(ldns_rr_rdf(sig, 7), zone)) {
 			if (prio < 1) {
 				char *s = dn_show(ldns_rr_rdf(sig, 7));
 				snprintf(why, whylen, "RRSIG on %s/%s is by %s, not by its zone %s",
-					 owner, tn, s, zs);
+					 vn_owner(&nm), tn, s, vn_zone(&nm));
 				free(s);
 				prio = 1;
 			}
@@ -894,7 +890,7 @@ static bool verify_rrset(struct validator *v, struct centry *z, const ldns_rr_li
 		if (labels > olabels) {
 			if (prio < 2) {
 				snprintf(why, whylen, "RRSIG on %s/%s has a wrong label count %d",
-					 owner, tn, labels);
+					 vn_owner(&nm), tn, labels);
 				prio = 2;
 			}
 			continue;
@@ -902,7 +898,8 @@ static bool verify_rrset(struct validator *v, struct centry *z, const ldns_rr_li
 		if ((int32_t)(exp - (uint32_t)now) < 0) {
 			if (prio < 4) {
 				fmt_date(exp, dbuf);
-				snprintf(why, whylen, "RRSIG on %s/%s expired %s", owner, tn, dbuf);
+				snprintf(why, whylen, "RRSIG on %s/%s expired %s", vn_owner(&nm),
+					 tn, dbuf);
 				prio = 4;
 			}
 			continue;
@@ -910,21 +907,21 @@ static bool verify_rrset(struct validator *v, struct centry *z, const ldns_rr_li
 		if ((int32_t)((uint32_t)now - inc) < 0 || (int32_t)(exp - inc) < 0) {
 			if (prio < 4) {
 				fmt_date(inc, dbuf);
-				snprintf(why, whylen, "RRSIG on %s/%s not valid before %s", owner,
-					 tn, dbuf);
+				snprintf(why, whylen, "RRSIG on %s/%s not valid before %s",
+					 vn_owner(&nm), tn, dbuf);
 				prio = 4;
 			}
 			continue;
 		}
 		bool found_key = false;
-		for (size_t k = 0; keys && k < ldns_rr_list_rr_count(keys); k++) {
-			ldns_rr *key = ldns_rr_list_rr(keys, k);
-			if (rd_u8(key, 2) != alg || ldns_calc_keytag(key) != tag ||
-			    !(rd_u16(key, 0) & LDNS_KEY_ZONE_KEY) ||
-			    (rd_u16(key, 0) & LDNS_KEY_REVOKE_KEY))
+		for (size_t k = 0; k < n_keys; k++) {
+			const struct dnssec_key *key = keys[k];
+			uint16_t fl = dnssec_key_flags(key);
+			if (dnssec_key_alg(key) != alg || dnssec_key_tag(key) != tag ||
+			    !(fl & LDNS_KEY_ZONE_KEY) || (fl & LDNS_KEY_REVOKE_KEY))
 				continue;
 			found_key = true;
-			bool good = dnssec_verify_sig(rrset, sig, key, now);
+			bool good = dnssec_verify_sig_key(rrset, sig, key, now);
 			atomic_fetch_add(&v->ctr.sig_verifications, 1);
 			atomic_fetch_add(&v->ctr.sig_by_depth[z->depth], 1);
 			atomic_fetch_add(&z->sig_verifications, 1);
@@ -941,18 +938,18 @@ static bool verify_rrset(struct validator *v, struct centry *z, const ldns_rr_li
 		if (!ok && prio < 3) {
 			if (found_key)
 				snprintf(why, whylen,
-					 "RRSIG on %s/%s does not verify with key tag %d", owner,
-					 tn, tag);
+					 "RRSIG on %s/%s does not verify with key tag %d",
+					 vn_owner(&nm), tn, tag);
 			else
 				snprintf(
 					why, whylen,
 					"RRSIG on %s/%s needs key tag %d (algorithm %d), not in %s DNSKEY",
-					owner, tn, tag, alg, zs);
+					vn_owner(&nm), tn, tag, alg, vn_zone(&nm));
 			prio = 3;
 		}
 	}
-	free(owner);
-	free(zs);
+	free(nm.owner);
+	free(nm.zone);
 	return ok;
 }
 
@@ -971,6 +968,9 @@ static void centry_free(struct centry *e)
 	free(e->key);
 	free(e->reason);
 	ldns_rdf_deep_free(e->dn);
+	for (size_t i = 0; i < e->n_kk; i++)
+		dnssec_key_free(e->kk[i]);
+	free(e->kk);
 	ldns_rr_list_deep_free(e->keys);
 	free(e);
 }
@@ -1142,26 +1142,6 @@ static void add_alg(struct centry *e, int alg, int tag)
 		e->deprecated = true;
 }
 
-bool dnssec_ds_matches(const ldns_rr *ds, const ldns_rr *key)
-{
-	if (!dnssec_rr_shape_ok(ds) || !dnssec_rr_shape_ok(key) ||
-	    ldns_rr_get_type(ds) != LDNS_RR_TYPE_DS ||
-	    ldns_rr_get_type(key) != LDNS_RR_TYPE_DNSKEY || !digest_supported(rd_u8(ds, 2)))
-		return false;
-	if (rd_u16(ds, 0) != ldns_calc_keytag(key) || rd_u8(ds, 1) != rd_u8(key, 2))
-		return false;
-	ldns_rr *kc = ldns_rr_clone(key);
-	ldns_dname2canonical(ldns_rr_owner(kc));
-	ldns_rr *calc = ldns_key_rr2ds(kc, (ldns_hash)rd_u8(ds, 2));
-	ldns_rr_free(kc);
-	if (!calc)
-		return false;
-	bool eq = ldns_rr_rd_count(calc) == 4 &&
-		  ldns_rdf_compare(ldns_rr_rdf(calc, 3), ldns_rr_rdf(ds, 3)) == 0;
-	ldns_rr_free(calc);
-	return eq;
-}
-
 static void fetch_nsec3param(struct validator *v, struct centry *e, time_t now)
 {
 	struct dns_reply *r = dns_query_rdf(v->dns, e->dn, LDNS_RR_TYPE_NSEC3PARAM);
@@ -1172,7 +1152,7 @@ static void fetch_nsec3param(struct validator *v, struct centry *e, time_t now)
 		ldns_rr_list *sg = select_sigs(m.an, e->dn, LDNS_RR_TYPE_NSEC3PARAM);
 		char why[256];
 		if (ldns_rr_list_rr_count(rs) &&
-		    verify_rrset(v, e, rs, sg, e->keys, now, NULL, why, sizeof(why)))
+		    verify_rrset(v, e, rs, sg, e->kk, e->n_kk, now, NULL, why, sizeof(why)))
 			for (size_t i = 0; i < ldns_rr_list_rr_count(rs); i++) {
 				int it = rd_u16(ldns_rr_list_rr(rs, i), 2);
 				if (it > e->nsec3_iter)
@@ -1227,16 +1207,29 @@ static void establish_zone(struct validator *v, struct centry *e, const ldns_rr_
 	dns_reply_release(r);
 	ldns_rr_list *keys = select_rrs(m.an, e->dn, LDNS_RR_TYPE_DNSKEY);
 	ldns_rr_list *sigs = select_sigs(m.an, e->dn, LDNS_RR_TYPE_DNSKEY);
-	if (!ldns_rr_list_rr_count(keys)) {
+	/* the keys, copied and parsed once: they become the entry's when the RRset verifies */
+	size_t nk = ldns_rr_list_rr_count(keys);
+	ldns_rr_list *owned = ldns_rr_list_new();
+	struct dnssec_key **kk = xcalloc(nk ? nk : 1, sizeof(*kk));
+	for (size_t k = 0; k < nk; k++) {
+		ldns_rr *c = ldns_rr_clone(ldns_rr_list_rr(keys, k));
+		if (!c)
+			die("out of memory");
+		ldns_rr_list_push_rr(owned, c);
+		kk[k] = dnssec_key_new(c); /* never NULL: the records passed the shape check */
+	}
+	if (!nk) {
 		set_kind(e, C_BOGUS, "%s has a DS at its parent but publishes no DNSKEY", zs);
 		goto done;
 	}
 	/* candidate secure entry points: keys matching a usable DS, or equal to an anchor key */
 	bool any_match = false, verified = false;
 	why[0] = '\0';
-	for (size_t k = 0; k < ldns_rr_list_rr_count(keys) && !verified; k++) {
+	for (size_t k = 0; k < nk && !verified; k++) {
 		ldns_rr *key = ldns_rr_list_rr(keys, k);
 		uint16_t fl = rd_u16(key, 0);
+		if (!kk[k])
+			continue;
 		if (!(fl & LDNS_KEY_ZONE_KEY) || (fl & LDNS_KEY_REVOKE_KEY))
 			continue;
 		bool match = false;
@@ -1250,26 +1243,23 @@ static void establish_zone(struct validator *v, struct centry *e, const ldns_rr_
 		if (!match)
 			continue;
 		any_match = true;
-		ldns_rr_list *one = ldns_rr_list_new();
-		ldns_rr_list_push_rr(one, key);
 		/* only signatures made by this key count here */
 		ldns_rr_list *ks = ldns_rr_list_new();
 		for (size_t s = 0; s < ldns_rr_list_rr_count(sigs); s++) {
 			ldns_rr *sg = ldns_rr_list_rr(sigs, s);
-			if (rd_u16(sg, 6) == ldns_calc_keytag(key) && rd_u8(sg, 1) == rd_u8(key, 2))
+			if (rd_u16(sg, 6) == dnssec_key_tag(kk[k]) && rd_u8(sg, 1) == rd_u8(key, 2))
 				ldns_rr_list_push_rr(ks, sg);
 		}
 		char w[300];
 		e->dnskey_verifications++;
 		atomic_fetch_add(&v->ctr.dnskey_verifications[e->depth], 1);
-		if (verify_rrset(v, e, keys, ks, one, now, NULL, w, sizeof(w))) {
+		if (verify_rrset(v, e, keys, ks, &kk[k], 1, now, NULL, w, sizeof(w))) {
 			verified = true;
-			add_alg(e, rd_u8(key, 2), ldns_calc_keytag(key));
+			add_alg(e, rd_u8(key, 2), dnssec_key_tag(kk[k]));
 		} else if (!why[0]) {
 			snprintf(why, sizeof(why), "%s", w);
 		}
 		ldns_rr_list_free(ks);
-		ldns_rr_list_free(one);
 	}
 	if (!any_match) {
 		char tags[120] = "";
@@ -1288,15 +1278,21 @@ static void establish_zone(struct validator *v, struct centry *e, const ldns_rr_
 		set_kind(e, C_BOGUS, "%s", why[0] ? why : "DNSKEY RRset is not self-signed");
 		goto done;
 	}
-	e->keys = ldns_rr_list_new();
-	for (size_t k = 0; k < ldns_rr_list_rr_count(keys); k++) {
-		ldns_rr *key = ldns_rr_list_rr(keys, k);
-		ldns_rr_list_push_rr(e->keys, ldns_rr_clone(key));
-	}
+	e->keys = owned;
+	owned = NULL;
+	for (size_t k = 0; k < nk; k++)
+		if (kk[k])
+			kk[e->n_kk++] = kk[k];
+	e->kk = kk;
+	kk = NULL;
 	set_kind(e, C_ZONE, NULL);
 	atomic_fetch_add(&v->ctr.zones_established[e->depth], 1);
 	fetch_nsec3param(v, e, now);
 done:
+	for (size_t k = 0; kk && k < nk; k++)
+		dnssec_key_free(kk[k]);
+	free(kk);
+	ldns_rr_list_deep_free(owned);
 	ldns_rr_list_free(keys);
 	ldns_rr_list_free(sigs);
 	msg_free(&m);
@@ -1353,7 +1349,8 @@ static void compute_cut(struct validator *v, struct centry *e, struct centry *pa
 	ldns_rr_list *cn = select_rrs(m.an, e->dn, LDNS_RR_TYPE_CNAME);
 	if (ldns_rr_list_rr_count(ds)) {
 		ldns_rr_list *sg = select_sigs(m.an, e->dn, LDNS_RR_TYPE_DS);
-		if (!verify_rrset(v, parent, ds, sg, parent->keys, now, NULL, why, sizeof(why)))
+		if (!verify_rrset(v, parent, ds, sg, parent->kk, parent->n_kk, now, NULL, why,
+				  sizeof(why)))
 			set_kind(e, C_BOGUS, "%s", why);
 		else
 			establish_zone(v, e, ds, NULL, now);
@@ -1363,7 +1360,8 @@ static void compute_cut(struct validator *v, struct centry *e, struct centry *pa
 		const ldns_rdf *owner = ldns_rr_owner(find_dname(m.an, e->dn));
 		ldns_rr_list *dr = select_rrs(m.an, owner, LDNS_RR_TYPE_DNAME);
 		ldns_rr_list *sg = select_sigs(m.an, owner, LDNS_RR_TYPE_DNAME);
-		if (!verify_rrset(v, parent, dr, sg, parent->keys, now, NULL, why, sizeof(why)))
+		if (!verify_rrset(v, parent, dr, sg, parent->kk, parent->n_kk, now, NULL, why,
+				  sizeof(why)))
 			set_kind(e, C_BOGUS, "%s", why);
 		else
 			set_kind(e, C_NXD, NULL);
@@ -1371,7 +1369,8 @@ static void compute_cut(struct validator *v, struct centry *e, struct centry *pa
 		ldns_rr_list_free(dr);
 	} else if (ldns_rr_list_rr_count(cn)) {
 		ldns_rr_list *sg = select_sigs(m.an, e->dn, LDNS_RR_TYPE_CNAME);
-		if (!verify_rrset(v, parent, cn, sg, parent->keys, now, NULL, why, sizeof(why)))
+		if (!verify_rrset(v, parent, cn, sg, parent->kk, parent->n_kk, now, NULL, why,
+				  sizeof(why)))
 			set_kind(e, C_BOGUS, "%s", why);
 		else
 			set_kind(e, C_NXD, NULL); /* an alias: nothing can live below it */
@@ -1388,8 +1387,8 @@ static void compute_cut(struct validator *v, struct centry *e, struct centry *pa
 			ldns_rr_list *one = ldns_rr_list_new();
 			ldns_rr_list_push_rr(one, rr);
 			ldns_rr_list *sg = select_sigs(m.ns, ldns_rr_owner(rr), t);
-			if (verify_rrset(v, parent, one, sg, parent->keys, now, NULL, vwhy,
-					 sizeof(vwhy)))
+			if (verify_rrset(v, parent, one, sg, parent->kk, parent->n_kk, now, NULL,
+					 vwhy, sizeof(vwhy)))
 				ldns_rr_list_push_rr(good, rr);
 			ldns_rr_list_free(sg);
 			ldns_rr_list_free(one);
@@ -1636,7 +1635,7 @@ static ldns_rr_list *verified_denials(struct validator *v, const struct msg *m, 
 		ldns_rr_list *one = ldns_rr_list_new();
 		ldns_rr_list_push_rr(one, rr);
 		ldns_rr_list *sg = select_sigs(m->ns, ldns_rr_owner(rr), t);
-		if (verify_rrset(v, z, one, sg, z->keys, now, NULL, why, whylen))
+		if (verify_rrset(v, z, one, sg, z->kk, z->n_kk, now, NULL, why, whylen))
 			ldns_rr_list_push_rr(good, rr);
 		ldns_rr_list_free(sg);
 		ldns_rr_list_free(one);
@@ -1660,7 +1659,8 @@ static void check_positive(struct validator *v, const struct msg *m, const ldns_
 	}
 	note_zone(a, w.zone);
 	struct vinfo vi = { 0 };
-	if (!verify_rrset(v, w.zone, rrset, sigs, w.zone->keys, now, &vi, why, sizeof(why))) {
+	if (!verify_rrset(v, w.zone, rrset, sigs, w.zone->kk, w.zone->n_kk, now, &vi, why,
+			  sizeof(why))) {
 		acc_fold(a, DNSSEC_BOGUS, "%s", why);
 		goto out;
 	}
@@ -1724,8 +1724,8 @@ static void check_negative(struct validator *v, const struct msg *m, const ldns_
 		const ldns_rdf *apex = ldns_rr_owner(ldns_rr_list_rr(soa, 0));
 		ldns_rr_list *soa1 = select_rrs(soa, apex, LDNS_RR_TYPE_SOA);
 		ldns_rr_list *sg = select_sigs(m->ns, apex, LDNS_RR_TYPE_SOA);
-		bool ok = verify_rrset(v, w.zone, soa1, sg, w.zone->keys, now, NULL, why,
-				       sizeof(why));
+		bool ok = verify_rrset(v, w.zone, soa1, sg, w.zone->kk, w.zone->n_kk, now, NULL,
+				       why, sizeof(why));
 		ldns_rr_list_free(sg);
 		ldns_rr_list_free(soa1);
 		if (!ok) {

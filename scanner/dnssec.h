@@ -96,17 +96,50 @@ void validator_print_stats(struct validator *v, FILE *f);
  */
 bool dnssec_rr_shape_ok(const ldns_rr *rr);
 
+/* ---- Signature crypto (scanner/dnssec_sig.c) ---------------------------------------------
+ * Own code over OpenSSL EVP for RSA/SHA-1, RSA/SHA-256, RSA/SHA-512, ECDSA P-256/P-384,
+ * Ed25519 and Ed448 (the DNSKEY is converted to an EVP_PKEY once, in dnssec_key_new()); other
+ * algorithms (RSA/MD5, DSA) are verified through ldns_verify_rrsig_time() as before. */
+
+/**
+ * RFC 4034 Appendix B key tag of a DNSKEY (0 when it fails dnssec_rr_shape_ok()). Pure, no
+ * allocation.
+ */
+uint16_t dnssec_keytag(const ldns_rr *dnskey);
+
 /**
  * Does DS `ds` point at DNSKEY `dnskey` (key tag, algorithm and digest, SHA-1/256/384)? Both
  * must pass dnssec_rr_shape_ok(); false otherwise. Pure.
  */
 bool dnssec_ds_matches(const ldns_rr *ds, const ldns_rr *dnskey);
 
+/** A DNSKEY parsed once for many signature checks. Opaque. */
+struct dnssec_key;
+
 /**
- * Does `rrsig` verify `rrset` (one owner and type) with `dnskey` at time `now`? Every record
- * must pass dnssec_rr_shape_ok() (false otherwise); the inputs are not modified (ldns works on
- * copies). Only the crypto: signer, label and validity checks are the caller's (verify_rrset).
+ * Parse `dnskey` (NULL when it fails dnssec_rr_shape_ok() or is not a DNSKEY). The key borrows
+ * the record: `dnskey` must outlive it. Key material that does not parse gives a key that
+ * verifies nothing. Release with dnssec_key_free(). Safe to share between threads read-only.
  */
+struct dnssec_key *dnssec_key_new(const ldns_rr *dnskey);
+void dnssec_key_free(struct dnssec_key *k);
+uint16_t dnssec_key_tag(const struct dnssec_key *k);
+uint8_t dnssec_key_alg(const struct dnssec_key *k);
+uint16_t dnssec_key_flags(const struct dnssec_key *k);
+const ldns_rr *dnssec_key_rr(const struct dnssec_key *k);
+
+/**
+ * Does `rrsig` verify `rrset` (one owner, class and type, the type the RRSIG covers) with key
+ * `k` at time `now` (the RRSIG's validity period, RFC 4034 §3.1.5 serial arithmetic)? The
+ * algorithm and key tag of the RRSIG must be the key's. Every record must pass
+ * dnssec_rr_shape_ok() (false otherwise). A wildcard expansion (RRSIG labels below the owner's)
+ * is verified over the wildcard name (RFC 4035 §5.3.2). Pure; the inputs are not modified.
+ * Signer, label and validity checks with reasons are the caller's (verify_rrset).
+ */
+bool dnssec_verify_sig_key(const ldns_rr_list *rrset, const ldns_rr *rrsig,
+			   const struct dnssec_key *k, time_t now);
+
+/** dnssec_verify_sig_key() with a key parsed for this one call. Pure. */
 bool dnssec_verify_sig(const ldns_rr_list *rrset, const ldns_rr *rrsig, const ldns_rr *dnskey,
 		       time_t now);
 

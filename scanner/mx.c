@@ -32,12 +32,20 @@ static void add_addrs(struct dns_reply *r, ldns_rr_type t, char ***v, size_t *n)
 		ldns_rr *rr = ldns_rr_list_rr(l, i);
 		if (ldns_rr_rd_count(rr) < 1)
 			continue;
-		char *s = ldns_rdf2str(ldns_rr_rdf(rr, 0));
-		if (!s)
+		/* inet_ntop, not ldns_rdf2str(): that allocates a 64 KiB buffer per call */
+		const ldns_rdf *a = ldns_rr_rdf(rr, 0);
+		char s[INET6_ADDRSTRLEN];
+		if (ldns_rdf_get_type(a) == LDNS_RDF_TYPE_A && ldns_rdf_size(a) == 4) {
+			if (!inet_ntop(AF_INET, ldns_rdf_data(a), s, sizeof(s)))
+				continue;
+		} else if (ldns_rdf_get_type(a) == LDNS_RDF_TYPE_AAAA && ldns_rdf_size(a) == 16) {
+			if (!inet_ntop(AF_INET6, ldns_rdf_data(a), s, sizeof(s)))
+				continue;
+		} else {
 			continue;
+		}
 		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
 		(*v)[(*n)++] = xstrdup(s);
-		free(s);
 	}
 	if (l)
 		ldns_rr_list_deep_free(l);

@@ -5,8 +5,10 @@
  * each of its ancestors as the zone, with the question type and with DS. Type bitmaps of the
  * records that passed the shape check are probed too. Then what the validator hands to ldns
  * after the shape check: every DS against every DNSKEY (dnssec_ds_matches: key tag, DS digest
- * of the key), every RRSIG over the RRset it covers with every DNSKEY (dnssec_verify_sig: key
- * parsing and signature crypto, at the signature's inception time so that the crypto runs),
+ * of the key), every DNSKEY parsed once (dnssec_key_new: RSA exponent/modulus, EC points,
+ * EdDSA keys) and every RRSIG over the RRset it covers with every parsed key
+ * (dnssec_verify_sig_key: the signed data, wildcard owners, the crypto; dnssec_verify_sig for
+ * the first key), at the signature's inception time so that the crypto runs,
  * and the DNAME substitution of the question name. Must never abort, leak or read out of
  * bounds, whatever ldns accepted.
  */
@@ -74,6 +76,11 @@ static void crypto(const ldns_rr_list *all, const ldns_rdf *qname)
 	for (size_t i = 0; i < nds; i++)
 		for (size_t k = 0; k < nkeys; k++)
 			(void)dnssec_ds_matches(ds[i], keys[k]);
+	struct dnssec_key *parsed[MAX_EACH];
+	for (size_t k = 0; k < nkeys; k++) {
+		(void)dnssec_keytag(keys[k]);
+		parsed[k] = dnssec_key_new(keys[k]);
+	}
 	for (size_t i = 0; i < nsigs; i++) {
 		const ldns_rr *sig = sigs[i];
 		uint16_t covered = ldns_rdf2native_int16(ldns_rr_rdf(sig, 0));
@@ -87,10 +94,14 @@ static void crypto(const ldns_rr_list *all, const ldns_rdf *qname)
 		if (ldns_rr_list_rr_count(set) > 0) {
 			time_t inception = (time_t)u32_at(ldns_rr_rdf(sig, 5));
 			for (size_t k = 0; k < nkeys; k++)
-				(void)dnssec_verify_sig(set, sig, keys[k], inception);
+				(void)dnssec_verify_sig_key(set, sig, parsed[k], inception);
+			if (nkeys)
+				(void)dnssec_verify_sig(set, sig, keys[0], inception);
 		}
 		ldns_rr_list_free(set);
 	}
+	for (size_t k = 0; k < nkeys; k++)
+		dnssec_key_free(parsed[k]);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
