@@ -459,8 +459,10 @@ static void dkim_run(struct scan *s, struct check_result *out)
 			idx[n_q] = i;
 			n_q++;
 		}
+		/* DO=0: only the TXT data is read here, and NXDOMAIN proofs (most replies) with
+		 * their NSEC3 records and signatures are several times the size of the answer. */
 		if (n_q)
-			dns_query_many(dns, n_q, qnames, types, replies);
+			dns_query_many_opts(dns, n_q, qnames, types, DNS_Q_NO_DNSSEC, replies);
 		probes += n_q;
 		for (size_t q = 0; q < n_q; q++)
 			json_array_append_new(

@@ -438,11 +438,12 @@ static uint16_t random_id(void)
 	return id;
 }
 
-/* Build the query: RD, CD, EDNS0 (1232 bytes) with DO, ID 0 (set per send). Written directly
- * rather than through ldns_pkt2wire(), which allocates (and frees) a 64 KiB work buffer per
- * query: at tens of thousands of queries per second glibc then spends its time consolidating
+/* Build the query: RD, CD, EDNS0 (1232 bytes) with DO unless !dnssec, ID 0 (set per send). Written
+ * directly rather than through ldns_pkt2wire(), which allocates (and frees) a 64 KiB work buffer
+ * per query: at tens of thousands of queries per second glibc then spends its time consolidating
  * the heap (bench/RESULTS.md). Takes ownership of nothing; *wire is malloc'd. */
-static int build_query(const ldns_rdf *qname, uint16_t qtype, bool rd, uint8_t **wire, size_t *len)
+int dns_query_wire(const ldns_rdf *qname, uint16_t qtype, bool rd, bool dnssec, uint8_t **wire,
+		   size_t *len)
 {
 	if (!qname || ldns_rdf_get_type(qname) != LDNS_RDF_TYPE_DNAME)
 		return -1;
@@ -467,7 +468,7 @@ static int build_query(const ldns_rdf *qname, uint16_t qtype, bool rd, uint8_t *
 	p[2] = 41;
 	p[3] = (uint8_t)(EDNS_SIZE >> 8);
 	p[4] = (uint8_t)(EDNS_SIZE & 0xff);
-	p[7] = 0x80;
+	p[7] = dnssec ? 0x80 : 0;
 	*wire = w;
 	*len = n;
 	return 0;
@@ -1109,20 +1110,22 @@ struct op {
 	char *key;
 };
 
-static char *make_key(const ldns_rdf *qname, uint16_t qtype, char **name_out)
+/* The cache key: name, type, and whether the reply carries DNSSEC records (DO). */
+static char *make_key(const ldns_rdf *qname, uint16_t qtype, unsigned opts, char **name_out)
 {
 	char *name = dns_name_str(qname);
-	char *key = xasprintf("%s/%u", name, qtype);
+	char *key = xasprintf("%s/%u%s", name, qtype, (opts & DNS_Q_NO_DNSSEC) ? "/nodo" : "");
 	*name_out = name;
 	return key;
 }
 
 /* Start a query: join the cache entry or become its owner and submit a transaction. */
-static void op_begin(struct dns_client *c, struct op *op, const ldns_rdf *qname, uint16_t qtype)
+static void op_begin(struct dns_client *c, struct op *op, const ldns_rdf *qname, uint16_t qtype,
+		     unsigned opts)
 {
 	memset(op, 0, sizeof(*op));
 	char *name;
-	op->key = make_key(qname, qtype, &name);
+	op->key = make_key(qname, qtype, opts, &name);
 	op->qname = ldns_rdf_clone(qname);
 	op->qtype = qtype;
 	pthread_mutex_lock(&c->mu);
@@ -1165,7 +1168,8 @@ static void op_begin(struct dns_client *c, struct op *op, const ldns_rdf *qname,
 	t->server0 = (int)(random_id() % c->n_servers);
 	t->server = -1;
 	pthread_cond_init(&t->cond, NULL);
-	if (build_query(qname, qtype, true, &t->wire, &t->wirelen) != 0) {
+	if (dns_query_wire(qname, qtype, true, !(opts & DNS_Q_NO_DNSSEC), &t->wire, &t->wirelen) !=
+	    0) {
 		t->done = true;
 		t->status = DNS_BADNAME;
 		t->error = xasprintf("cannot encode the name %s", name);
@@ -1206,7 +1210,7 @@ static struct dns_reply *op_finish(struct dns_client *c, struct op *op)
 			pthread_cond_wait(&t->cond, &c->mu);
 		pthread_mutex_unlock(&c->mu);
 		char *name = NULL;
-		char *key = make_key(op->qname, op->qtype, &name);
+		char *key = make_key(op->qname, op->qtype, 0, &name);
 		free(key);
 		r = reply_new(name, op->qtype);
 		free(name);
@@ -1292,7 +1296,7 @@ struct dns_reply *dns_reply_from_wire(const uint8_t *buf, size_t len, const char
 struct dns_reply *dns_query_rdf(struct dns_client *c, const ldns_rdf *name, ldns_rr_type type)
 {
 	struct op op;
-	op_begin(c, &op, name, (uint16_t)type);
+	op_begin(c, &op, name, (uint16_t)type, 0);
 	return op_finish(c, &op);
 }
 
@@ -1309,6 +1313,12 @@ struct dns_reply *dns_query(struct dns_client *c, const char *name, ldns_rr_type
 void dns_query_many(struct dns_client *c, size_t n, const char *const names[],
 		    const ldns_rr_type types[], struct dns_reply *out[])
 {
+	dns_query_many_opts(c, n, names, types, 0, out);
+}
+
+void dns_query_many_opts(struct dns_client *c, size_t n, const char *const names[],
+			 const ldns_rr_type types[], unsigned opts, struct dns_reply *out[])
+{
 	struct op *ops = xcalloc(n, sizeof(*ops));
 	bool *valid = xcalloc(n, sizeof(*valid));
 	for (size_t i = 0; i < n; i++) {
@@ -1318,7 +1328,7 @@ void dns_query_many(struct dns_client *c, size_t n, const char *const names[],
 			out[i] = bad_name(names[i], (uint16_t)types[i]);
 			continue;
 		}
-		op_begin(c, &ops[i], d, (uint16_t)types[i]);
+		op_begin(c, &ops[i], d, (uint16_t)types[i], opts);
 		valid[i] = true;
 		ldns_rdf_deep_free(d);
 	}
@@ -1342,7 +1352,7 @@ struct dns_reply *dns_query_server(struct dns_client *c, const struct dns_server
 	size_t len = 0;
 	char srvs[80];
 	server_str(srv, srvs, sizeof(srvs));
-	if (build_query(d, (uint16_t)type, rd, &wire, &len) != 0) {
+	if (dns_query_wire(d, (uint16_t)type, rd, true, &wire, &len) != 0) {
 		r->status = DNS_BADNAME;
 		r->error = xstrdup("cannot encode the query");
 		goto out;

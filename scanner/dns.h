@@ -9,7 +9,10 @@
  *
  * Every query through the resolver is sent with RD=1, EDNS0 (1232 bytes), DO=1 and CD=1, so a
  * DNSSEC-bogus zone still yields its records (and their RRSIGs); DNSSEC verdicts come from
- * scanner/dnssec.h, never from the resolver's AD bit.
+ * scanner/dnssec.h, never from the resolver's AD bit. A caller that reads only the data (DKIM
+ * selector probes: most of a scan's queries) may ask with DO=0 (DNS_Q_NO_DNSSEC): the reply
+ * then carries no RRSIG, NSEC or NSEC3 records, which makes it several times smaller to send,
+ * parse and cache; such replies are cached apart from the DO=1 ones.
  *
  * Thread safety: every function here may be called from any thread.
  * Ownership: replies are reference counted and immutable; callers release what they get.
@@ -98,6 +101,14 @@ struct dns_reply *dns_query_rdf(struct dns_client *c, const ldns_rdf *name, ldns
  */
 void dns_query_many(struct dns_client *c, size_t n, const char *const names[],
 		    const ldns_rr_type types[], struct dns_reply *out[]);
+/** Options for dns_query_many_opts(). */
+enum {
+	DNS_Q_NO_DNSSEC =
+		1, /* DO=0 (still CD=1): no RRSIG/NSEC/NSEC3; never fed to the validator */
+};
+/** dns_query_many() with options (DNS_Q_*). */
+void dns_query_many_opts(struct dns_client *c, size_t n, const char *const names[],
+			 const ldns_rr_type types[], unsigned opts, struct dns_reply *out[]);
 /**
  * Ask one server directly (no cache, no coalescing): RD as given, EDNS0 + DO, CD=1.
  * Used to test a name server's reachability. One attempt, UDP with TCP fallback.
@@ -117,6 +128,14 @@ void dns_reply_release(struct dns_reply *r);
  */
 struct dns_reply *dns_reply_from_wire(const uint8_t *buf, size_t len, const char *qname,
 				      ldns_rr_type qtype, uint16_t id);
+
+/**
+ * The query as sent (pure): ID 0, RD as given, CD=1, one question (qname, qtype, IN), EDNS0 with
+ * a 1232-byte payload and DO=dnssec. *wire is malloc'd (the caller frees it). 0, or -1 when
+ * qname is not an encodable name.
+ */
+int dns_query_wire(const ldns_rdf *qname, uint16_t qtype, bool rd, bool dnssec, uint8_t **wire,
+		   size_t *len);
 
 enum dns_outcome {
 	DNS_ANSWER,   /* NOERROR with at least one RR of the asked type (after CNAMEs) */

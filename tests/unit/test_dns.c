@@ -1,4 +1,5 @@
-/* Table-driven tests of how the DNS client judges a received reply (dns_reply_from_wire). */
+/* Table-driven tests of how the DNS client judges a received reply (dns_reply_from_wire), and of
+ * the queries it writes (dns_query_wire). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -276,12 +277,60 @@ static void test_name_str(void **state)
 	}
 }
 
+/* dns_query_wire: the flags and EDNS0 fields of the query as ldns reads them back. */
+static void test_query_wire(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		uint16_t type;
+		bool rd, dnssec;
+	} qc[] = {
+		{ "example.test", LDNS_RR_TYPE_SOA, true, true },
+		{ "whs1._domainkey.example.test", LDNS_RR_TYPE_TXT, true, false },
+		{ "ns1.example.test", LDNS_RR_TYPE_NS, false, true },
+		{ ".", LDNS_RR_TYPE_DNSKEY, true, true },
+	};
+	for (size_t i = 0; i < sizeof(qc) / sizeof(qc[0]); i++) {
+		ldns_rdf *d = NULL;
+		assert_int_equal(ldns_str2rdf_dname(&d, qc[i].name), LDNS_STATUS_OK);
+		uint8_t *w = NULL;
+		size_t len = 0;
+		assert_int_equal(dns_query_wire(d, qc[i].type, qc[i].rd, qc[i].dnssec, &w, &len),
+				 0);
+		ldns_pkt *p = NULL;
+		assert_int_equal(ldns_wire2pkt(&p, w, len), LDNS_STATUS_OK);
+		assert_int_equal(ldns_pkt_id(p), 0);
+		assert_false(ldns_pkt_qr(p));
+		assert_int_equal(ldns_pkt_rd(p), qc[i].rd);
+		assert_true(ldns_pkt_cd(p));
+		assert_int_equal(ldns_pkt_qdcount(p), 1);
+		const ldns_rr *q = ldns_rr_list_rr(ldns_pkt_question(p), 0);
+		assert_int_equal(ldns_rr_get_type(q), qc[i].type);
+		assert_int_equal(ldns_rr_get_class(q), LDNS_RR_CLASS_IN);
+		assert_int_equal(ldns_dname_compare(ldns_rr_owner(q), d), 0);
+		assert_true(ldns_pkt_edns(p));
+		assert_int_equal(ldns_pkt_edns_udp_size(p), 1232);
+		assert_int_equal(ldns_pkt_edns_do(p), qc[i].dnssec);
+		ldns_pkt_free(p);
+		free(w);
+		ldns_rdf_deep_free(d);
+	}
+	/* not a name */
+	ldns_rdf *nd = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, "127.0.0.1");
+	uint8_t *w = NULL;
+	size_t len = 0;
+	assert_int_equal(dns_query_wire(nd, LDNS_RR_TYPE_A, true, true, &w, &len), -1);
+	ldns_rdf_deep_free(nd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_name_str),
+		cmocka_unit_test(test_query_wire),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
