@@ -153,8 +153,10 @@ static size_t unhex(const char *h, unsigned char *out, size_t max)
 }
 
 /* Match one address's probe result. 1 match, 0 mismatch / no TLS, -1 could not find out. */
-static int match_address(const json_t *probe, const json_t *t, const char *mx, const char **why)
+static int match_address(const struct smtp_result *pr, const json_t *t, const char *mx,
+			 const char **why)
 {
+	const json_t *probe = smtp_result_json(pr);
 	const char *st = json_string_value(json_object_get(probe, "status"));
 	if (!st || strcmp(st, "unreachable") == 0 || strcmp(st, "smtp_error") == 0) {
 		*why = "the server could not be reached";
@@ -183,7 +185,7 @@ static int match_address(const json_t *probe, const json_t *t, const char *mx, c
 		tr[k].data = bufs[k];
 		k++;
 	}
-	int m = tls_dane_match(probe, mx, tr, k, why);
+	int m = tls_chain_dane_match(smtp_result_chain(pr), mx, tr, k, why);
 	for (size_t i = 0; i < k; i++)
 		free(bufs[i]);
 	free(bufs);
@@ -294,10 +296,11 @@ static void dane_run(struct scan *s, struct check_result *out)
 				char **ips = fam ? h->v6 : h->v4;
 				size_t nip = fam ? h->n_v6 : h->n_v4;
 				for (size_t k = 0; k < nip; k++) {
-					const json_t *pr =
+					struct smtp_result *pr =
 						smtp_probe(scan_smtp(s), h->name, ips[k]);
 					const char *why = "";
 					int m = match_address(pr, t, h->name, &why);
+					smtp_result_release(pr);
 					enum verdict av = m > 0    ? VERDICT_PASS
 							  : m == 0 ? VERDICT_FAIL
 								   : VERDICT_ERROR;

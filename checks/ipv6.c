@@ -94,15 +94,20 @@ static json_t *probe_ns(void *arg)
 /* Port 25 of an MX address, from the SMTP prober's (run-wide, shared) probe of it. */
 static json_t *probe_smtp(struct scan *s, const char *mx, const char *addr)
 {
-	const json_t *r = smtp_probe(scan_smtp(s), mx, addr);
+	struct smtp_result *pr = smtp_probe(scan_smtp(s), mx, addr);
+	const json_t *r = smtp_result_json(pr);
 	const json_t *c = json_object_get(r, "connected");
 	const char *why = json_string_value(json_object_get(r, "reason"));
-	if (json_is_true(c))
-		return json_pack("{sbss}", "reachable", 1, "reason", "port 25 accepts");
-	char *t = xasprintf("port 25: %s", why ? why : "no connection");
-	json_t *o = json_pack("{s:o,s:o}", "reachable",
+	json_t *o;
+	if (json_is_true(c)) {
+		o = json_pack("{sbss}", "reachable", 1, "reason", "port 25 accepts");
+	} else {
+		char *t = xasprintf("port 25: %s", why ? why : "no connection");
+		o = json_pack("{s:o,s:o}", "reachable",
 			      json_is_false(c) ? json_false() : json_null(), "reason", json_str(t));
-	free(t);
+		free(t);
+	}
+	smtp_result_release(pr);
 	return o;
 }
 

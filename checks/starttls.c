@@ -132,8 +132,10 @@ static bool has_version(const json_t *r, const char *v)
 	return false;
 }
 
-/* Judge one address's probe result into subs[]; returns the address's column verdict. */
-static enum verdict judge(const json_t *r, const char *mx, bool dane_ta, struct sub subs[N_ST])
+/* Judge one address's probe result (its JSON `r` and decoded `chain`) into subs[]; returns the
+ * address's column verdict. */
+static enum verdict judge(const json_t *r, const struct tls_chain *chain_x509, const char *mx,
+			  bool dane_ta, struct sub subs[N_ST])
 {
 	memset(subs, 0, sizeof(struct sub) * N_ST);
 	const char *st = jstr(r, "status");
@@ -243,7 +245,7 @@ static enum verdict judge(const json_t *r, const char *mx, bool dane_ta, struct 
 		set_class(&subs[S_PUBKEY], kw, MSG("starttls.what.cert_key"), "certificate key");
 		set_class(&subs[S_SIGNATURE], sw, MSG("starttls.what.cert_sig"),
 			  "certificate signature");
-		int hm = tls_cert_matches_host(r, mx);
+		int hm = tls_chain_matches_host(chain_x509, mx);
 		if (hm == 1)
 			set(&subs[S_HOSTMATCH], VERDICT_PASS, 0, false,
 			    MSG("starttls.hostmatch.pass"), "the certificate matches {host}",
@@ -394,9 +396,11 @@ static void starttls_run(struct scan *s, struct check_result *out)
 			char **ips = fam ? h->v6 : h->v4;
 			size_t nip = fam ? h->n_v6 : h->n_v4;
 			for (size_t k = 0; k < nip; k++) {
-				const json_t *r = smtp_probe(scan_smtp(s), h->name, ips[k]);
+				struct smtp_result *pr = smtp_probe(scan_smtp(s), h->name, ips[k]);
+				const json_t *r = smtp_result_json(pr);
 				struct sub a[N_ST];
-				enum verdict av = judge(r, h->name, dane_ta, a);
+				enum verdict av =
+					judge(r, smtp_result_chain(pr), h->name, dane_ta, a);
 				merge(host, a, ips[k]);
 				subs_clear(a);
 				hv = verdict_worst(hv, av);
@@ -408,6 +412,7 @@ static void starttls_run(struct scan *s, struct check_result *out)
 				json_t *ce;
 				json_array_foreach(ch, ci, ce) json_object_del(ce, "der");
 				json_array_append_new(addrs, ao);
+				smtp_result_release(pr);
 			}
 		}
 		if (hv == VERDICT_NOT_TESTED) {

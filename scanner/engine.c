@@ -431,8 +431,7 @@ extern void validator_free(struct validator *) __attribute__((weak));
 extern void validator_print_stats(struct validator *, FILE *) __attribute__((weak));
 extern struct smtp_prober *smtp_prober_new(const struct config *, char **) __attribute__((weak));
 extern void smtp_prober_free(struct smtp_prober *) __attribute__((weak));
-extern void smtp_prober_stats(struct smtp_prober *, unsigned *, unsigned long *, unsigned *)
-	__attribute__((weak));
+extern void smtp_prober_print_stats(struct smtp_prober *, FILE *) __attribute__((weak));
 extern struct https_fetcher *https_fetcher_new(const struct config *, struct dns_client *, char **)
 	__attribute__((weak));
 extern void https_fetcher_free(struct https_fetcher *) __attribute__((weak));
@@ -871,14 +870,8 @@ out:
 			(unsigned long long)st.cache_entries,
 			(unsigned long long)st.cache_bytes_peak,
 			(unsigned long long)st.inflight_peak);
-		if (e.smtp && smtp_prober_stats) {
-			unsigned addrs, maxc;
-			unsigned long conns;
-			smtp_prober_stats(e.smtp, &addrs, &conns, &maxc);
-			fprintf(stderr,
-				"domscan: smtp addresses %u, connections %lu, most to one address %u\n",
-				addrs, conns, maxc);
-		}
+		if (e.smtp && smtp_prober_print_stats)
+			smtp_prober_print_stats(e.smtp, stderr);
 	}
 	if (e.validator && validator_print_stats && getenv("DOMSCAN_STATS"))
 		validator_print_stats(e.validator, stderr);

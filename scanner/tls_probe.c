@@ -1107,14 +1107,11 @@ done:
 
 /* ---- offline helpers ---- */
 
-static X509 *chain_cert(const json_t *result, size_t i)
+/* Decode one base64 DER certificate; NULL when it is not one. *der_len gets the DER size. */
+static X509 *decode_cert(const char *b64, size_t *der_len)
 {
-	const json_t *chain = json_object_get(json_object_get(result, "cert"), "chain");
-	const char *b64 = json_string_value(json_object_get(json_array_get(chain, i), "der"));
-	if (!b64)
-		return NULL;
 	size_t bl = strlen(b64);
-	unsigned char *der = xmalloc(bl);
+	unsigned char *der = xmalloc(bl + 1);
 	int n = EVP_DecodeBlock(der, (const unsigned char *)b64, (int)bl);
 	if (n < 0) {
 		free(der);
@@ -1127,21 +1124,50 @@ static X509 *chain_cert(const json_t *result, size_t i)
 	const unsigned char *p = der;
 	X509 *x = d2i_X509(NULL, &p, n);
 	free(der);
+	if (x)
+		*der_len += (size_t)n;
 	return x;
 }
 
-static size_t chain_len(const json_t *result)
+struct tls_chain *tls_chain_decode(const json_t *result)
 {
-	return json_array_size(json_object_get(json_object_get(result, "cert"), "chain"));
+	const json_t *chain = json_object_get(json_object_get(result, "cert"), "chain");
+	size_t n = json_array_size(chain);
+	if (n == 0)
+		return NULL;
+	struct tls_chain *c = xcalloc(1, sizeof(*c));
+	c->n = n;
+	c->x = xcalloc(n, sizeof(X509 *));
+	for (size_t i = 0; i < n; i++) {
+		const char *b64 =
+			json_string_value(json_object_get(json_array_get(chain, i), "der"));
+		c->x[i] = b64 ? decode_cert(b64, &c->der_bytes) : NULL;
+	}
+	return c;
+}
+
+void tls_chain_free(struct tls_chain *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		X509_free(c->x[i]);
+	free(c->x);
+	free(c);
+}
+
+int tls_chain_matches_host(const struct tls_chain *c, const char *host)
+{
+	if (!c || !c->x[0])
+		return -1;
+	return X509_check_host(c->x[0], host, 0, 0, NULL) == 1;
 }
 
 int tls_cert_matches_host(const json_t *result, const char *host)
 {
-	X509 *leaf = chain_cert(result, 0);
-	if (!leaf)
-		return -1;
-	int r = X509_check_host(leaf, host, 0, 0, NULL) == 1;
-	X509_free(leaf);
+	struct tls_chain *c = tls_chain_decode(result);
+	int r = tls_chain_matches_host(c, host);
+	tls_chain_free(c);
 	return r;
 }
 
@@ -1171,15 +1197,13 @@ static bool tlsa_matches(X509 *x, const struct tlsa_rec *t)
 	return ok;
 }
 
-int tls_dane_match(const json_t *result, const char *host, const struct tlsa_rec *recs, size_t n,
-		   const char **how)
+int tls_chain_dane_match(const struct tls_chain *c, const char *host, const struct tlsa_rec *recs,
+			 size_t n, const char **how)
 {
-	size_t cl = chain_len(result);
-	if (cl == 0)
+	if (!c)
 		return -1;
-	X509 **chain = xcalloc(cl, sizeof(X509 *));
-	for (size_t i = 0; i < cl; i++)
-		chain[i] = chain_cert(result, i);
+	size_t cl = c->n;
+	X509 *const *chain = c->x;
 	int matched = 0;
 	*how = "no TLSA record matches the presented chain";
 	for (size_t k = 0; k < n && !matched; k++) {
@@ -1216,8 +1240,14 @@ int tls_dane_match(const json_t *result, const char *host, const struct tlsa_rec
 			}
 		}
 	}
-	for (size_t i = 0; i < cl; i++)
-		X509_free(chain[i]);
-	free(chain);
 	return matched;
+}
+
+int tls_dane_match(const json_t *result, const char *host, const struct tlsa_rec *recs, size_t n,
+		   const char **how)
+{
+	struct tls_chain *c = tls_chain_decode(result);
+	int r = tls_chain_dane_match(c, host, recs, n, how);
+	tls_chain_free(c);
+	return r;
 }

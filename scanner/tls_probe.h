@@ -6,9 +6,21 @@
  * chain.
  *
  * The caller (scanner/smtp.c) caches results per address and spaces connections through the
- * before_connect hook.
+ * before_connect hook; it also decodes each result's chain once (tls_chain_decode()) and hands
+ * the decoded chain to the checks, which match it per domain with tls_chain_matches_host() and
+ * tls_chain_dane_match() (decoding X.509 is the expensive part: OpenSSL 3 builds a key decoder
+ * for every certificate).
+ *
  * Thread safety: every function may be called from any thread (the SSL_CTX is shared).
- * Ownership: tls_probe_run() returns a new JSON reference; the others borrow their arguments.
+ * A decoded tls_chain is immutable and may be read by several threads at once: the matchers
+ * only read its certificates (X509_check_host(), i2d_X509() and i2d_X509_PUBKEY() into their
+ * own buffers, digests) or take references to them (X509_STORE_add_cert(), the
+ * verification in tls_chain_dane_match() builds its own store, context and untrusted stack);
+ * OpenSSL's lazily cached extension flags are filled under the certificate's own lock
+ * (openssl-threads(7): objects are thread-safe as long as the APIs invoked do not modify them,
+ * and cached internal state is updated under locks). Nothing here modifies a certificate.
+ * Ownership: tls_probe_run() returns a new JSON reference; tls_chain_decode() returns a chain
+ * the caller frees with tls_chain_free(); the others borrow their arguments.
  */
 #pragma once
 
@@ -35,9 +47,22 @@ struct tls_probe_env {
 /** Probe one address; returns the result object documented in docs/starttls.md. */
 json_t *tls_probe_run(const struct tls_probe_env *env, const char *ip, const char *sni);
 
+/** The certificates of result["cert"]["chain"], decoded from their base64 DER. */
+struct tls_chain {
+	size_t n;         /* entries of the recorded chain (>= 1) */
+	X509 **x;         /* x[i] decoded, NULL where the "der" was missing or not a certificate */
+	size_t der_bytes; /* DER size of the decoded certificates */
+};
+
+/** Decode the chain of a probe result; NULL when the result holds no chain. */
+struct tls_chain *tls_chain_decode(const json_t *result);
+void tls_chain_free(struct tls_chain *c);
+
 /** 1 when the leaf of result["cert"]["chain"] matches `host` (RFC 6125), 0 if not, -1 if no chain.
  */
 int tls_cert_matches_host(const json_t *result, const char *host);
+/** The same over a decoded chain (`c` may be NULL: -1). */
+int tls_chain_matches_host(const struct tls_chain *c, const char *host);
 
 struct tlsa_rec {
 	uint8_t usage, selector, mtype;
@@ -54,3 +79,6 @@ struct tlsa_rec {
  */
 int tls_dane_match(const json_t *result, const char *host, const struct tlsa_rec *recs, size_t n,
 		   const char **how);
+/** The same over a decoded chain (`c` may be NULL: -1). */
+int tls_chain_dane_match(const struct tls_chain *c, const char *host, const struct tlsa_rec *recs,
+			 size_t n, const char **how);
