@@ -78,6 +78,10 @@ struct engine {
 	struct job *q_head, *q_tail;
 	bool closing;
 	size_t jobs_done;
+	/* DOMSCAN_STATS, under mu: seconds workers waited for a job before the input was
+	 * exhausted (the window of unwritten rows held them back: a slow row at its head) */
+	double worker_idle;
+	bool input_done;
 
 	/* main thread only */
 	struct job **map;
@@ -278,8 +282,11 @@ static void *worker(void *arg)
 	struct engine *e = arg;
 	for (;;) {
 		pthread_mutex_lock(&e->mu);
+		double idle0 = e->q_head ? 0 : now_mono();
 		while (!e->q_head && !e->closing)
 			pthread_cond_wait(&e->work_cv, &e->mu);
+		if (idle0 > 0 && !e->input_done)
+			e->worker_idle += now_mono() - idle0;
 		struct job *j = e->q_head;
 		if (!j) {
 			pthread_mutex_unlock(&e->mu);
@@ -798,6 +805,7 @@ int engine_run(const struct config *cfg, const struct check_table *checks,
 			pthread_mutex_lock(&e.mu);
 		}
 		size_t done = e.jobs_done;
+		e.input_done = eof;
 		if (count > 0 && (eof || count >= window)) {
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
@@ -873,6 +881,11 @@ out:
 		if (e.smtp && smtp_prober_print_stats)
 			smtp_prober_print_stats(e.smtp, stderr);
 	}
+	if (getenv("DOMSCAN_STATS"))
+		fprintf(stderr,
+			"domscan: engine %d workers, window %zu rows, workers idle for want of a "
+			"job before the end of the input %.1f s in all\n",
+			n_threads, window, e.worker_idle);
 	if (e.validator && validator_print_stats && getenv("DOMSCAN_STATS"))
 		validator_print_stats(e.validator, stderr);
 	stop_services(&e);
