@@ -340,6 +340,39 @@ static void merge(struct sub host[N_ST], const struct sub addr[N_ST], const char
 	}
 }
 
+/* The probe result as this domain's report shows it. The prober's result is shared by every
+ * domain on the address and immutable, so its members are shared too (json_object_set takes a
+ * reference; a deep copy per domain cost more CPU than the check itself). Only the certificate
+ * chain's entries are copied, without their DER, which is for DANE: the facts are enough in the
+ * report. Members keep their order. */
+static json_t *report_copy(const json_t *r, int depth)
+{
+	json_t *c = json_object();
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)r, k, v)
+	{
+		if (depth == 0 && strcmp(k, "cert") == 0 && json_is_object(v)) {
+			json_object_set_new(c, k, report_copy(v, 1));
+		} else if (depth == 1 && strcmp(k, "chain") == 0 && json_is_array(v)) {
+			json_t *nc = json_array();
+			size_t ci;
+			json_t *ce;
+			json_array_foreach(v, ci, ce)
+			{
+				json_array_append_new(nc, json_is_object(ce) ? report_copy(ce, 2)
+									     : json_incref(ce));
+			}
+			json_object_set_new(c, k, nc);
+		} else if (depth == 2 && strcmp(k, "der") == 0) {
+			continue;
+		} else {
+			json_object_set(c, k, v);
+		}
+	}
+	return c;
+}
+
 static void starttls_run(struct scan *s, struct check_result *out)
 {
 	const struct mx_set *mx = scan_mx(s);
@@ -404,13 +437,8 @@ static void starttls_run(struct scan *s, struct check_result *out)
 				merge(host, a, ips[k]);
 				subs_clear(a);
 				hv = verdict_worst(hv, av);
-				json_t *ao = json_deep_copy(r);
+				json_t *ao = report_copy(r, 0);
 				json_object_set_new(ao, "verdict", json_string(verdict_name(av)));
-				/* The DER chain is for DANE; the facts are enough in the report. */
-				json_t *ch = json_object_get(json_object_get(ao, "cert"), "chain");
-				size_t ci;
-				json_t *ce;
-				json_array_foreach(ch, ci, ce) json_object_del(ce, "der");
 				json_array_append_new(addrs, ao);
 				smtp_result_release(pr);
 			}
