@@ -34,6 +34,7 @@
 #define MAX_WALK_LABELS 64
 #define N_BUCKETS       65536 /* hash chains stay short up to the cache bound */
 #define N_DEPTHS        4     /* statistics by zone depth: root, TLD, second level, deeper */
+#define KEYRING_SLOTS   1024  /* parsed keys shared between zones (dnssec_keyring) */
 
 enum ckind {
 	C_ZONE,     /* a secure zone apex with validated keys */
@@ -82,7 +83,8 @@ struct vcounters {
 
 struct validator {
 	struct dns_client *dns;
-	ldns_rr_list *anchors; /* DS and DNSKEY records */
+	ldns_rr_list *anchors;       /* DS and DNSKEY records */
+	struct dnssec_keyring *ring; /* parsed keys by (algorithm, key), shared between zones */
 	time_t fixed_now;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -1216,7 +1218,7 @@ static void establish_zone(struct validator *v, struct centry *e, const ldns_rr_
 		if (!c)
 			die("out of memory");
 		ldns_rr_list_push_rr(owned, c);
-		kk[k] = dnssec_key_new(c); /* never NULL: the records passed the shape check */
+		kk[k] = dnssec_key_new_shared(c, v->ring); /* not NULL: the shape was checked */
 	}
 	if (!nk) {
 		set_kind(e, C_BOGUS, "%s has a DS at its parent but publishes no DNSKEY", zs);
@@ -1968,6 +1970,7 @@ struct validator *validator_new(struct dns_client *dns, const char *anchor_file,
 		if (*end == '\0' && n >= 1 && n <= 100000000)
 			v->max_entries = (size_t)n;
 	}
+	v->ring = dnssec_keyring_new(KEYRING_SLOTS);
 	pthread_mutex_init(&v->mu, NULL);
 	pthread_cond_init(&v->cv, NULL);
 	return v;
@@ -1998,6 +2001,10 @@ void validator_get_stats(struct validator *v, struct validator_stats *st)
 		st->zones_established[d] = atomic_load(&v->ctr.zones_established[d]);
 		st->sig_by_depth[d] = atomic_load(&v->ctr.sig_by_depth[d]);
 	}
+	unsigned long hits = 0, parsed = 0;
+	dnssec_keyring_stats(v->ring, &hits, &parsed);
+	st->keys_parsed = parsed;
+	st->keys_shared = hits;
 	pthread_mutex_lock(&v->mu);
 	st->cache_max = v->max_entries;
 	st->cache_entries = v->n_entries;
@@ -2031,6 +2038,8 @@ void validator_print_stats(struct validator *v, FILE *f)
 		"evictions %llu\n",
 		st.cache_entries, st.cache_peak, st.cache_max, (unsigned long long)st.cache_hits,
 		(unsigned long long)st.cache_misses, (unsigned long long)st.cache_evictions);
+	fprintf(f, "domscan: dnssec keys parsed %llu, shared between zones %llu\n",
+		(unsigned long long)st.keys_parsed, (unsigned long long)st.keys_shared);
 	/* the root and TLD zones still cached: how often their keys were verified */
 	pthread_mutex_lock(&v->mu);
 	for (struct centry *e = v->lru_head; e; e = e->older) {
@@ -2057,6 +2066,7 @@ void validator_free(struct validator *v)
 		}
 	}
 	ldns_rr_list_deep_free(v->anchors);
+	dnssec_keyring_free(v->ring);
 	pthread_mutex_destroy(&v->mu);
 	pthread_cond_destroy(&v->cv);
 	free(v);

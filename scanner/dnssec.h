@@ -71,12 +71,13 @@ void validator_set_cache_max(struct validator *v, size_t max_entries);
 
 /* Counters of one validator (a run). Depth index: 0 root, 1 TLD, 2 second level, 3 deeper. */
 struct validator_stats {
-	uint64_t checks;                  /* validator_check() calls */
-	uint64_t cpu_ns;                  /* thread CPU time spent inside validator_check() */
-	uint64_t sig_verifications;       /* RRSIG verifications (crypto) */
-	uint64_t dnskey_verifications[4]; /* of DNSKEY RRsets against a DS/anchor key, by depth */
-	uint64_t zones_established[4];    /* zones whose keys were validated, by depth */
-	uint64_t sig_by_depth[4];         /* RRSIG verifications with the keys of zones at depth */
+	uint64_t checks;                   /* validator_check() calls */
+	uint64_t cpu_ns;                   /* thread CPU time spent inside validator_check() */
+	uint64_t sig_verifications;        /* RRSIG verifications (crypto) */
+	uint64_t dnskey_verifications[4];  /* of DNSKEY RRsets against a DS/anchor key, by depth */
+	uint64_t zones_established[4];     /* zones whose keys were validated, by depth */
+	uint64_t sig_by_depth[4];          /* RRSIG verifications with the keys of zones at depth */
+	uint64_t keys_parsed, keys_shared; /* DNSKEYs parsed / found in the key ring */
 	size_t cache_entries, cache_peak, cache_max;
 	uint64_t cache_hits, cache_misses, cache_evictions;
 };
@@ -127,6 +128,26 @@ uint16_t dnssec_key_tag(const struct dnssec_key *k);
 uint8_t dnssec_key_alg(const struct dnssec_key *k);
 uint16_t dnssec_key_flags(const struct dnssec_key *k);
 const ldns_rr *dnssec_key_rr(const struct dnssec_key *k);
+
+/**
+ * A bounded table of parsed public keys, shared between zones that publish the same key
+ * (hosting platforms and some DNS operators sign many zones with one key pair). Direct-mapped
+ * by a hash of (algorithm, key): `slots` keys at most, a colliding key replaces the older. The
+ * ring holds its own reference to each EVP_PKEY, so a dnssec_key made from it stays valid after
+ * the key left the ring or the ring was freed. Thread-safe.
+ */
+struct dnssec_keyring;
+struct dnssec_keyring *dnssec_keyring_new(size_t slots);
+void dnssec_keyring_free(struct dnssec_keyring *r);
+/** Keys found in the ring, keys parsed (since dnssec_keyring_new) */
+void dnssec_keyring_stats(const struct dnssec_keyring *r, unsigned long *hits,
+			  unsigned long *parsed);
+
+/**
+ * dnssec_key_new(), the key material taken from the ring when the same (algorithm, key) was
+ * parsed before (and put there otherwise). `r` NULL: dnssec_key_new().
+ */
+struct dnssec_key *dnssec_key_new_shared(const ldns_rr *dnskey, struct dnssec_keyring *r);
 
 /**
  * Does `rrsig` verify `rrset` (one owner, class and type, the type the RRSIG covers) with key

@@ -26,6 +26,8 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 struct dnssec_key {
@@ -321,20 +323,11 @@ static const char *alg_md(int alg)
 	}
 }
 
-struct dnssec_key *dnssec_key_new(const ldns_rr *dnskey)
+/* The key material of k's DNSKEY as an EVP_PKEY (and its digest); k->pkey stays NULL when it
+ * does not parse. */
+static void key_parse(struct dnssec_key *k)
 {
-	if (!dnssec_rr_shape_ok(dnskey) || ldns_rr_get_type(dnskey) != LDNS_RR_TYPE_DNSKEY)
-		return NULL;
-	struct dnssec_key *k = xcalloc(1, sizeof(*k));
-	k->rr = dnskey;
-	k->tag = dnssec_keytag(dnskey);
-	k->flags = u16_of(dnskey, 0);
-	k->alg = u8_of(dnskey, 2);
-	if (!native_alg(k->alg)) {
-		k->ldns_path = true;
-		return k;
-	}
-	const ldns_rdf *kr = ldns_rr_rdf(dnskey, 3);
+	const ldns_rdf *kr = ldns_rr_rdf(k->rr, 3);
 	const uint8_t *kd = ldns_rdf_data(kr);
 	size_t kn = ldns_rdf_size(kr);
 	switch (k->alg) {
@@ -362,6 +355,145 @@ struct dnssec_key *dnssec_key_new(const ldns_rr *dnskey)
 			k->pkey = NULL;
 		}
 	}
+}
+
+/* tag, flags, algorithm; NULL when the record is not a well-formed DNSKEY */
+static struct dnssec_key *key_head(const ldns_rr *dnskey)
+{
+	if (!dnssec_rr_shape_ok(dnskey) || ldns_rr_get_type(dnskey) != LDNS_RR_TYPE_DNSKEY)
+		return NULL;
+	struct dnssec_key *k = xcalloc(1, sizeof(*k));
+	k->rr = dnskey;
+	k->tag = dnssec_keytag(dnskey);
+	k->flags = u16_of(dnskey, 0);
+	k->alg = u8_of(dnskey, 2);
+	k->ldns_path = !native_alg(k->alg);
+	return k;
+}
+
+struct dnssec_key *dnssec_key_new(const ldns_rr *dnskey)
+{
+	struct dnssec_key *k = key_head(dnskey);
+	if (k && !k->ldns_path)
+		key_parse(k);
+	return k;
+}
+
+/* ---- the key ring: parsed keys shared between zones ------------------------------------ */
+
+struct ring_slot {
+	uint8_t alg;
+	uint8_t *bytes; /* the DNSKEY's public key field; NULL: empty slot */
+	size_t len;
+	EVP_PKEY *pkey; /* one reference held by the ring */
+	EVP_MD *md;     /* likewise, NULL for EdDSA */
+};
+
+struct dnssec_keyring {
+	pthread_mutex_t mu;
+	size_t n_slots;
+	struct ring_slot *slots; /* direct-mapped by a hash of (algorithm, key) */
+	atomic_ulong hits, parsed;
+};
+
+struct dnssec_keyring *dnssec_keyring_new(size_t slots)
+{
+	struct dnssec_keyring *r = xcalloc(1, sizeof(*r));
+	pthread_mutex_init(&r->mu, NULL);
+	r->n_slots = slots ? slots : 1;
+	r->slots = xcalloc(r->n_slots, sizeof(*r->slots));
+	atomic_init(&r->hits, 0);
+	atomic_init(&r->parsed, 0);
+	return r;
+}
+
+static void slot_clear(struct ring_slot *s)
+{
+	free(s->bytes);
+	EVP_PKEY_free(s->pkey);
+	EVP_MD_free(s->md);
+	memset(s, 0, sizeof(*s));
+}
+
+void dnssec_keyring_free(struct dnssec_keyring *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_slots; i++)
+		slot_clear(&r->slots[i]);
+	free(r->slots);
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+}
+
+void dnssec_keyring_stats(const struct dnssec_keyring *r, unsigned long *hits,
+			  unsigned long *parsed)
+{
+	*hits = atomic_load(&r->hits);
+	*parsed = atomic_load(&r->parsed);
+}
+
+static size_t ring_index(const struct dnssec_keyring *r, uint8_t alg, const uint8_t *d, size_t n)
+{
+	uint64_t h = 1469598103934665603ull ^ alg; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ d[i]) * 1099511628211ull;
+	return (size_t)(h % r->n_slots);
+}
+
+struct dnssec_key *dnssec_key_new_shared(const ldns_rr *dnskey, struct dnssec_keyring *r)
+{
+	struct dnssec_key *k = key_head(dnskey);
+	if (!k || k->ldns_path)
+		return k;
+	if (!r) {
+		key_parse(k);
+		return k;
+	}
+	const ldns_rdf *kr = ldns_rr_rdf(dnskey, 3);
+	const uint8_t *kd = ldns_rdf_data(kr);
+	size_t kn = ldns_rdf_size(kr);
+	struct ring_slot *s = &r->slots[ring_index(r, k->alg, kd, kn)];
+	bool hit = false;
+	pthread_mutex_lock(&r->mu);
+	if (s->bytes && s->alg == k->alg && s->len == kn && memcmp(s->bytes, kd, kn) == 0 &&
+	    EVP_PKEY_up_ref(s->pkey) == 1) {
+		k->pkey = s->pkey;
+		if (!s->md || EVP_MD_up_ref(s->md) == 1) {
+			k->md = s->md;
+			hit = true;
+		} else {
+			EVP_PKEY_free(k->pkey);
+			k->pkey = NULL;
+		}
+	}
+	pthread_mutex_unlock(&r->mu);
+	if (hit) {
+		atomic_fetch_add(&r->hits, 1);
+		return k;
+	}
+	key_parse(k); /* outside the lock */
+	atomic_fetch_add(&r->parsed, 1);
+	if (!k->pkey)
+		return k; /* material that does not parse is not kept */
+	uint8_t *copy = xmalloc(kn);
+	memcpy(copy, kd, kn);
+	pthread_mutex_lock(&r->mu);
+	slot_clear(s); /* direct-mapped: the newest key of this slot stays */
+	if (EVP_PKEY_up_ref(k->pkey) == 1) {
+		if (!k->md || EVP_MD_up_ref(k->md) == 1) {
+			s->alg = k->alg;
+			s->bytes = copy;
+			s->len = kn;
+			s->pkey = k->pkey;
+			s->md = k->md;
+			copy = NULL;
+		} else {
+			EVP_PKEY_free(k->pkey); /* the reference just taken for the ring */
+		}
+	}
+	pthread_mutex_unlock(&r->mu);
+	free(copy);
 	return k;
 }
 

@@ -5,12 +5,12 @@
  * each of its ancestors as the zone, with the question type and with DS. Type bitmaps of the
  * records that passed the shape check are probed too. Then what the validator hands to ldns
  * after the shape check: every DS against every DNSKEY (dnssec_ds_matches: key tag, DS digest
- * of the key), every DNSKEY parsed once (dnssec_key_new: RSA exponent/modulus, EC points,
- * EdDSA keys) and every RRSIG over the RRset it covers with every parsed key
- * (dnssec_verify_sig_key: the signed data, wildcard owners, the crypto; dnssec_verify_sig for
- * the first key), at the signature's inception time so that the crypto runs,
- * and the DNAME substitution of the question name. Must never abort, leak or read out of
- * bounds, whatever ldns accepted.
+ * of the key), every DNSKEY parsed once through a two-slot key ring (dnssec_key_new_shared:
+ * RSA exponent/modulus, EC points, EdDSA keys; equal keys shared, colliding ones replaced) and
+ * every RRSIG over the RRset it covers with every parsed key (dnssec_verify_sig_key: the signed
+ * data, wildcard owners, the crypto; dnssec_verify_sig for the first key), at the signature's
+ * inception time so that the crypto runs, and the DNAME substitution of the question name. Must
+ * never abort, leak or read out of bounds, whatever ldns accepted.
  */
 #include "scanner/dnssec.h"
 
@@ -77,10 +77,12 @@ static void crypto(const ldns_rr_list *all, const ldns_rdf *qname)
 		for (size_t k = 0; k < nkeys; k++)
 			(void)dnssec_ds_matches(ds[i], keys[k]);
 	struct dnssec_key *parsed[MAX_EACH];
+	struct dnssec_keyring *ring = dnssec_keyring_new(2);
 	for (size_t k = 0; k < nkeys; k++) {
 		(void)dnssec_keytag(keys[k]);
-		parsed[k] = dnssec_key_new(keys[k]);
+		parsed[k] = dnssec_key_new_shared(keys[k], ring);
 	}
+	dnssec_keyring_free(ring); /* the keys hold their own references */
 	for (size_t i = 0; i < nsigs; i++) {
 		const ldns_rr *sig = sigs[i];
 		uint16_t covered = ldns_rdf2native_int16(ldns_rr_rdf(sig, 0));

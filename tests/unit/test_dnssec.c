@@ -654,6 +654,98 @@ static void test_signature_table(void **state)
 		sig_table(algs[i]);
 }
 
+/* the key ring: one parse for a key published by several zones; never across algorithms */
+static ldns_rr *key_as(const ldns_rr *dnskey, const char *owner, int alg)
+{
+	ldns_rr *c = ldns_rr_clone(dnskey);
+	ldns_rdf_deep_free(ldns_rr_owner(c));
+	ldns_rr_set_owner(c, dn(owner));
+	if (alg)
+		ldns_rdf_data(ldns_rr_rdf(c, 2))[0] = (uint8_t)alg;
+	return c;
+}
+
+static void test_keyring(void **state)
+{
+	(void)state;
+	unsigned long hits, parsed;
+	struct keypair ec, rsa;
+	keypair_make(&ec, LDNS_SIGN_ECDSAP256SHA256, "example.", T_INC, T_EXP);
+	keypair_make(&rsa, LDNS_SIGN_RSASHA256, "example.", T_INC, T_EXP);
+	ldns_rr *ec_sig = sign(&ec, "www.example. 300 IN A 192.0.2.1");
+	ldns_rr_list *set = rrs("www.example. 300 IN A 192.0.2.1");
+
+	struct dnssec_keyring *r = dnssec_keyring_new(8);
+	ldns_rr *ec_other = key_as(ec.dnskey, "other.", 0); /* same key, another zone */
+	struct dnssec_key *k1 = dnssec_key_new_shared(ec.dnskey, r);
+	struct dnssec_key *k2 = dnssec_key_new_shared(ec_other, r);
+	dnssec_keyring_stats(r, &hits, &parsed);
+	assert_int_equal(parsed, 1);
+	assert_int_equal(hits, 1);
+	assert_true(dnssec_verify_sig_key(set, ec_sig, k1, T_NOW));
+	assert_true(dnssec_verify_sig_key(set, ec_sig, k2, T_NOW));
+
+	/* the same RSA material as algorithm 8 and 5 (as the test network does): two parses, and
+	 * each verifies its own algorithm's signature (SHA-256 and SHA-1) */
+	ldns_rr *rsa5 = key_as(rsa.dnskey, "example.", LDNS_RSASHA1);
+	struct dnssec_key *k8 = dnssec_key_new_shared(rsa.dnskey, r);
+	struct dnssec_key *k5 = dnssec_key_new_shared(rsa5, r);
+	dnssec_keyring_stats(r, &hits, &parsed);
+	assert_int_equal(parsed, 3);
+	assert_int_equal(hits, 1);
+	ldns_rr *sig8 = sign(&rsa, "www.example. 300 IN A 192.0.2.1");
+	ldns_key_set_algorithm(rsa.k, LDNS_SIGN_RSASHA1);
+	ldns_key_set_keytag(rsa.k, ldns_calc_keytag(rsa5));
+	ldns_rr *sig5 = sign(&rsa, "www.example. 300 IN A 192.0.2.1");
+	assert_true(dnssec_verify_sig_key(set, sig8, k8, T_NOW));
+	assert_true(dnssec_verify_sig_key(set, sig5, k5, T_NOW));
+	assert_false(dnssec_verify_sig_key(set, sig8, k5, T_NOW));
+
+	/* material that does not parse is not kept: parsed again each time */
+	ldns_rr *bad = rr("example. DNSKEY 257 3 13 AAAA");
+	struct dnssec_key *b1 = dnssec_key_new_shared(bad, r), *b2 = dnssec_key_new_shared(bad, r);
+	dnssec_keyring_stats(r, &hits, &parsed);
+	assert_int_equal(parsed, 5);
+	assert_int_equal(hits, 1);
+	assert_false(dnssec_verify_sig_key(set, ec_sig, b1, T_NOW));
+	dnssec_key_free(b1);
+	dnssec_key_free(b2);
+
+	/* the keys outlive the ring */
+	dnssec_keyring_free(r);
+	assert_true(dnssec_verify_sig_key(set, ec_sig, k1, T_NOW));
+	assert_true(dnssec_verify_sig_key(set, sig5, k5, T_NOW));
+
+	/* one slot: a colliding key replaces the older; keys made before stay valid */
+	r = dnssec_keyring_new(1);
+	struct dnssec_key *a1 = dnssec_key_new_shared(ec.dnskey, r);
+	struct dnssec_key *c1 = dnssec_key_new_shared(rsa.dnskey, r);
+	struct dnssec_key *a2 = dnssec_key_new_shared(ec_other, r);
+	dnssec_keyring_stats(r, &hits, &parsed);
+	assert_int_equal(parsed, 3);
+	assert_int_equal(hits, 0);
+	assert_true(dnssec_verify_sig_key(set, ec_sig, a1, T_NOW));
+	assert_true(dnssec_verify_sig_key(set, ec_sig, a2, T_NOW));
+	assert_true(dnssec_verify_sig_key(set, sig8, c1, T_NOW));
+	/* NULL ring: parsed alone */
+	struct dnssec_key *n1 = dnssec_key_new_shared(ec.dnskey, NULL);
+	assert_true(dnssec_verify_sig_key(set, ec_sig, n1, T_NOW));
+	dnssec_keyring_free(r);
+
+	struct dnssec_key *all[] = { k1, k2, k8, k5, a1, c1, a2, n1 };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		dnssec_key_free(all[i]);
+	ldns_rr_free(bad);
+	ldns_rr_free(sig5);
+	ldns_rr_free(sig8);
+	ldns_rr_free(rsa5);
+	ldns_rr_free(ec_other);
+	ldns_rr_list_deep_free(set);
+	ldns_rr_free(ec_sig);
+	keypair_free(&ec);
+	keypair_free(&rsa);
+}
+
 /* keys that do not parse verify nothing; key tags of RSA/MD5 keys (RFC 4034 B.1) */
 static void test_bad_keys(void **state)
 {
@@ -733,6 +825,7 @@ int main(void)
 		cmocka_unit_test(test_status_names),     cmocka_unit_test(test_anchor_file),
 		cmocka_unit_test(test_dname_substitute), cmocka_unit_test(test_ds_and_signatures),
 		cmocka_unit_test(test_signature_table),  cmocka_unit_test(test_bad_keys),
+		cmocka_unit_test(test_keyring),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
