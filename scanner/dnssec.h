@@ -123,6 +123,13 @@ struct dnssec_key;
  * verifies nothing. Release with dnssec_key_free(). Safe to share between threads read-only.
  */
 struct dnssec_key *dnssec_key_new(const ldns_rr *dnskey);
+/**
+ * The key's identity only (tag, algorithm, flags, the record), its material not parsed: what a
+ * zone keeps for the whole run. dnssec_verify_sig_key() with it verifies only algorithms done
+ * through ldns; take the material for a verification with dnssec_key_new_shared(). Same
+ * ownership as dnssec_key_new().
+ */
+struct dnssec_key *dnssec_key_head_new(const ldns_rr *dnskey);
 void dnssec_key_free(struct dnssec_key *k);
 uint16_t dnssec_key_tag(const struct dnssec_key *k);
 uint8_t dnssec_key_alg(const struct dnssec_key *k);

@@ -371,6 +371,11 @@ static struct dnssec_key *key_head(const ldns_rr *dnskey)
 	return k;
 }
 
+struct dnssec_key *dnssec_key_head_new(const ldns_rr *dnskey)
+{
+	return key_head(dnskey);
+}
+
 struct dnssec_key *dnssec_key_new(const ldns_rr *dnskey)
 {
 	struct dnssec_key *k = key_head(dnskey);
