@@ -104,7 +104,9 @@ static void test_decode(void **state)
 	/* no chain: NULL; an undecodable entry: kept as NULL in its place */
 	json_t *none = json_pack("{s:{s:[]}}", "cert", "chain");
 	assert_null(tls_chain_decode(none));
-	assert_null(tls_chain_decode(json_object()));
+	json_t *empty = json_object();
+	assert_null(tls_chain_decode(empty));
+	json_decref(empty);
 	json_decref(none);
 	json_t *bad = json_pack("{s:{s:[{s:s},{}]}}", "cert", "chain", "der", "!!!notbase64");
 	struct tls_chain *c = tls_chain_decode(bad);
