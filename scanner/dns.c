@@ -699,7 +699,7 @@ static void txn_send(struct dns_client *c, struct txn *t)
 	t->sock = si;
 	c->socks[si].byid[id] = t;
 	if (c->qlog && t->attempt == 1) {
-		char *n = ldns_rdf2str(t->qname);
+		char *n = dns_name_str(t->qname); /* not ldns_rdf2str(): a 64 KiB buffer per call */
 		char *ty = ldns_rr_type2str((ldns_rr_type)t->qtype);
 		if (n && ty)
 			fprintf(c->qlog, "%s %s\n", n, ty);
