@@ -29,6 +29,7 @@
 #include "scanner/smtp.h"
 #include "scanner/util.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,7 +37,9 @@
 #include <string.h>
 #include <time.h>
 
-#define RECENT 256 /* finished jobs kept for duplicates: a result is ~40-60 KiB of JSON */
+#define TRIM_INTERVAL  2.0 /* seconds between malloc_trim() calls of the main thread */
+#define FREEZE_BACKLOG 256 /* finished, unwritten results kept as trees; the rest frozen */
+#define RECENT         256 /* finished jobs kept for duplicates: a result is ~40-60 KiB of JSON */
 
 struct job {
 	char *key;
@@ -51,6 +54,7 @@ struct job {
 	size_t n_merged; /* under engine.mu: checks whose results are in res */
 	int refs;        /* main thread only */
 	bool in_map;     /* main thread only */
+	bool waiting;    /* under engine.mu: done, counted in engine.done_unwritten */
 	struct job *qnext;
 	struct job *hnext;
 	struct job *lru_prev, *lru_next;
@@ -81,6 +85,8 @@ struct engine {
 	/* DOMSCAN_STATS, under mu: seconds workers waited for a job before the input was
 	 * exhausted (the window of unwritten rows held them back: a slow row at its head) */
 	double worker_idle;
+	size_t done_unwritten; /* under mu: finished jobs whose first row is not written yet */
+	size_t frozen;         /* under mu: results frozen (DOMSCAN_STATS) */
 	bool input_done;
 
 	/* main thread only */
@@ -300,6 +306,19 @@ static void *worker(void *arg)
 		run_job(e, j);
 
 		pthread_mutex_lock(&e->mu);
+		/* Finished rows wait until every row before them is written. Behind a slow domain
+		 * (a lame delegation can take seconds) hundreds pile up: past FREEZE_BACKLOG they
+		 * wait frozen, as compact text (about a third of the memory), and are parsed back
+		 * when written. Under the lock: the main thread reads res only once the job is done
+		 * or expired (then it is the main thread's, and stays a tree). */
+		if (!j->expired) { /* an expired job's row may be written already */
+			if (e->done_unwritten >= FREEZE_BACKLOG) {
+				domain_result_freeze(j->res);
+				e->frozen++;
+			}
+			j->waiting = true;
+			e->done_unwritten++;
+		}
 		j->done = true;
 		e->jobs_done++;
 		pthread_cond_broadcast(&e->done_cv);
@@ -700,6 +719,7 @@ int engine_run(const struct config *cfg, const struct check_table *checks,
 	size_t rows_written = 0, rows_read = 0;
 	size_t owned = 0; /* rows of this shard read so far */
 	bool write_failed = false;
+	double last_trim = now_mono();
 	while (!eof || count > 0) {
 		/* fill the window */
 		while (!eof && count < window) {
@@ -786,15 +806,21 @@ int engine_run(const struct config *cfg, const struct check_table *checks,
 				expire_locked(&e, hj);
 			if (hj && !hj->done && !hj->expired)
 				break;
+			if (hj && hj->waiting) {
+				hj->waiting = false;
+				e.done_unwritten--;
+			}
 			pthread_mutex_unlock(&e.mu);
+			struct domain_result *wr =
+				sl->job ? domain_result_thaw(sl->job->res) : NULL;
 			for (size_t i = 0; i < n_reporters; i++)
 				if (!write_failed &&
-				    reporters[i]->row(handles[i], &sl->row,
-						      sl->job ? sl->job->res : NULL) != 0) {
+				    reporters[i]->row(handles[i], &sl->row, wr) != 0) {
 					fprintf(stderr, "domscan: cannot write the %s report\n",
 						reporters[i]->format);
 					write_failed = true;
 				}
+			domain_result_unref(wr);
 			input_row_clear(&sl->row);
 			if (sl->job)
 				job_unref(sl->job);
@@ -817,6 +843,13 @@ int engine_run(const struct config *cfg, const struct check_table *checks,
 			pthread_cond_timedwait(&e.done_cv, &e.mu, &ts);
 		}
 		pthread_mutex_unlock(&e.mu);
+		/* Give the pages free()d inside glibc's per-thread arenas back to the system now
+		 * and then: with a few hundred worker threads the arenas keep tens of MiB of free
+		 * but resident memory, and it grows over a long run (bench/RESULTS.md, 100k). */
+		if (now_mono() - last_trim > TRIM_INTERVAL) {
+			malloc_trim(0);
+			last_trim = now_mono();
+		}
 		progress_update(&prog, rows_written, done,
 				eof && owned > (size_t)keep ? owned - (size_t)keep : 0);
 	}
@@ -884,8 +917,9 @@ out:
 	if (getenv("DOMSCAN_STATS"))
 		fprintf(stderr,
 			"domscan: engine %d workers, window %zu rows, workers idle for want of a "
-			"job before the end of the input %.1f s in all\n",
-			n_threads, window, e.worker_idle);
+			"job before the end of the input %.1f s in all, results frozen while "
+			"waiting %zu\n",
+			n_threads, window, e.worker_idle, e.frozen);
 	if (e.validator && validator_print_stats && getenv("DOMSCAN_STATS"))
 		validator_print_stats(e.validator, stderr);
 	stop_services(&e);

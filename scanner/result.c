@@ -222,5 +222,63 @@ void domain_result_unref(struct domain_result *r)
 	json_decref(r->columns);
 	free(r->domain);
 	free(r->error);
+	free(r->frozen);
 	free(r);
+}
+
+/* The frozen form: [columns, detail 0, error_msg 0, detail 1, error_msg 1, ...], JSON null for
+ * a missing part. Strings may hold NUL (JSON_ALLOW_NUL when parsing back). */
+void domain_result_freeze(struct domain_result *r)
+{
+	if (!r || r->frozen)
+		return;
+	json_t *a = json_array();
+	json_array_append_new(a, r->columns ? r->columns : json_null());
+	r->columns = NULL;
+	for (size_t i = 0; i < r->n_checks; i++) {
+		struct check_result *c = &r->checks[i];
+		json_array_append_new(a, c->detail ? c->detail : json_null());
+		json_array_append_new(a, c->error_msg ? c->error_msg : json_null());
+		c->detail = NULL;
+		c->error_msg = NULL;
+	}
+	r->frozen = json_dumps(a, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (!r->frozen)
+		die("out of memory");
+	json_decref(a);
+}
+
+static json_t *thawed_part(json_t *a, size_t i)
+{
+	json_t *v = json_array_get(a, i);
+	return json_is_null(v) ? NULL : json_incref(v);
+}
+
+struct domain_result *domain_result_thaw(struct domain_result *r)
+{
+	if (!r)
+		return NULL;
+	if (!r->frozen) {
+		domain_result_ref(r);
+		return r;
+	}
+	json_error_t jerr;
+	json_t *a = json_loads(r->frozen, JSON_ALLOW_NUL | JSON_DECODE_ANY, &jerr);
+	if (!a || json_array_size(a) != 1 + 2 * r->n_checks)
+		die("a frozen result does not parse back: %s", a ? "wrong shape" : jerr.text);
+	struct domain_result *t = xcalloc(1, sizeof(*t));
+	t->domain = xstrdup(r->domain);
+	t->error = r->error ? xstrdup(r->error) : NULL;
+	t->n_checks = r->n_checks;
+	t->checks = xcalloc(r->n_checks ? r->n_checks : 1, sizeof(*t->checks));
+	t->columns = thawed_part(a, 0);
+	for (size_t i = 0; i < r->n_checks; i++) {
+		t->checks[i].verdict = r->checks[i].verdict;
+		t->checks[i].error = r->checks[i].error ? xstrdup(r->checks[i].error) : NULL;
+		t->checks[i].detail = thawed_part(a, 1 + 2 * i);
+		t->checks[i].error_msg = thawed_part(a, 2 + 2 * i);
+	}
+	json_decref(a);
+	t->refs = 1;
+	return t;
 }

@@ -70,6 +70,11 @@ struct domain_result {
 	json_t *columns;
 	/** Row-level error (e.g. an invalid name); owned, NULL when the domain was scanned. */
 	char *error;
+	/**
+	 * Owned, NULL unless the result is frozen (domain_result_freeze()): then `columns` and
+	 * every check's `detail` and `error_msg` are NULL and their JSON is here, compact.
+	 */
+	char *frozen;
 	int refs; /* engine-internal */
 };
 
@@ -112,3 +117,17 @@ json_t *json_str(const char *s);
 struct domain_result *domain_result_new(const char *domain, size_t n_checks);
 void domain_result_ref(struct domain_result *r);
 void domain_result_unref(struct domain_result *r);
+/**
+ * Freeze a finished result that no other thread reads: its JSON trees (columns, details, error
+ * messages) become one compact JSON text and are freed. A finished row waits in the engine's
+ * window until every row before it is written; as trees, a few hundred such rows behind one
+ * slow domain held tens of MiB (about a third of that as text). Verdicts and error texts stay.
+ */
+void domain_result_freeze(struct domain_result *r);
+/**
+ * The result as reporters read it: `r` itself with one more reference when it is not frozen,
+ * otherwise a new result with the trees parsed back (equal to the originals, members in the
+ * same order). Thread-safe for a frozen `r` (it is only read). Release with
+ * domain_result_unref().
+ */
+struct domain_result *domain_result_thaw(struct domain_result *r);
