@@ -368,23 +368,6 @@ bool dnssec_rr_shape_ok(const ldns_rr *rr)
 	}
 }
 
-static uint8_t rd_u8(const ldns_rr *rr, size_t i)
-{
-	return ldns_rdf_data(ldns_rr_rdf(rr, i))[0];
-}
-
-static uint16_t rd_u16(const ldns_rr *rr, size_t i)
-{
-	const uint8_t *p = ldns_rdf_data(ldns_rr_rdf(rr, i));
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd_u32(const ldns_rr *rr, size_t i)
-{
-	const uint8_t *p = ldns_rdf_data(ldns_rr_rdf(rr, i));
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static const ldns_rdf *nsec_bitmap(const ldns_rr *rr)
 {
 	size_t i = ldns_rr_get_type(rr) == LDNS_RR_TYPE_NSEC ? 1 : 5;

@@ -97,6 +97,25 @@ void validator_print_stats(struct validator *v, FILE *f);
  */
 bool dnssec_rr_shape_ok(const ldns_rr *rr);
 
+/* Fixed-size rdata fields (field i, big-endian) of a record that passed dnssec_rr_shape_ok(),
+ * which guarantees their sizes; shared by the validator and its signature code. */
+static inline uint8_t rd_u8(const ldns_rr *rr, size_t i)
+{
+	return ldns_rdf_data(ldns_rr_rdf(rr, i))[0];
+}
+
+static inline uint16_t rd_u16(const ldns_rr *rr, size_t i)
+{
+	const uint8_t *p = ldns_rdf_data(ldns_rr_rdf(rr, i));
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t rd_u32(const ldns_rr *rr, size_t i)
+{
+	const uint8_t *p = ldns_rdf_data(ldns_rr_rdf(rr, i));
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /* ---- Signature crypto (scanner/dnssec_sig.c) ---------------------------------------------
  * Own code over OpenSSL EVP for RSA/SHA-1, RSA/SHA-256, RSA/SHA-512, ECDSA P-256/P-384,
  * Ed25519 and Ed448 (the DNSKEY is converted to an EVP_PKEY once, in dnssec_key_new()); other

@@ -56,23 +56,6 @@ struct dnssec_key {
 
 /* ---- small helpers ------------------------------------------------------------------------- */
 
-static uint8_t u8_of(const ldns_rr *rr, size_t i)
-{
-	return ldns_rdf_data(ldns_rr_rdf(rr, i))[0];
-}
-
-static uint16_t u16_of(const ldns_rr *rr, size_t i)
-{
-	const uint8_t *p = ldns_rdf_data(ldns_rr_rdf(rr, i));
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t u32_of(const ldns_rr *rr, size_t i)
-{
-	const uint8_t *p = ldns_rdf_data(ldns_rr_rdf(rr, i));
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* A growing byte buffer; starts in the caller's stack space, moves to the heap when needed. */
 struct wbuf {
 	uint8_t *p;
@@ -189,10 +172,10 @@ uint16_t dnssec_keytag(const ldns_rr *dnskey)
 	const ldns_rdf *k = ldns_rr_rdf(dnskey, 3);
 	const uint8_t *kd = ldns_rdf_data(k);
 	size_t kn = ldns_rdf_size(k);
-	if (u8_of(dnskey, 2) == LDNS_RSAMD5) /* B.1: bits 8..23 from the end of the modulus */
+	if (rd_u8(dnskey, 2) == LDNS_RSAMD5) /* B.1: bits 8..23 from the end of the modulus */
 		return kn >= 3 ? (uint16_t)(kd[kn - 3] << 8 | kd[kn - 2]) : 0;
 	uint32_t ac =
-		(uint32_t)u16_of(dnskey, 0) + ((uint32_t)u8_of(dnskey, 1) << 8) + u8_of(dnskey, 2);
+		(uint32_t)rd_u16(dnskey, 0) + ((uint32_t)rd_u8(dnskey, 1) << 8) + rd_u8(dnskey, 2);
 	for (size_t i = 0; i < kn; i++) /* the key starts at rdata offset 4: even */
 		ac += (i & 1) ? kd[i] : (uint32_t)kd[i] << 8;
 	ac += (ac >> 16) & 0xFFFF;
@@ -205,7 +188,7 @@ bool dnssec_ds_matches(const ldns_rr *ds, const ldns_rr *key)
 	    ldns_rr_get_type(ds) != LDNS_RR_TYPE_DS || ldns_rr_get_type(key) != LDNS_RR_TYPE_DNSKEY)
 		return false;
 	const EVP_MD *md;
-	switch (u8_of(ds, 2)) {
+	switch (rd_u8(ds, 2)) {
 	case LDNS_SHA1:
 		md = EVP_sha1();
 		break;
@@ -218,7 +201,7 @@ bool dnssec_ds_matches(const ldns_rr *ds, const ldns_rr *key)
 	default:
 		return false;
 	}
-	if (u16_of(ds, 0) != dnssec_keytag(key) || u8_of(ds, 1) != u8_of(key, 2))
+	if (rd_u16(ds, 0) != dnssec_keytag(key) || rd_u8(ds, 1) != rd_u8(key, 2))
 		return false;
 	/* RFC 4034 §5.1.4: digest(canonical owner name | DNSKEY rdata) */
 	uint8_t stack[1024];
@@ -380,8 +363,8 @@ static struct dnssec_key *key_head(const ldns_rr *dnskey)
 	struct dnssec_key *k = xcalloc(1, sizeof(*k));
 	k->rr = dnskey;
 	k->tag = dnssec_keytag(dnskey);
-	k->flags = u16_of(dnskey, 0);
-	k->alg = u8_of(dnskey, 2);
+	k->flags = rd_u16(dnskey, 0);
+	k->alg = rd_u8(dnskey, 2);
 	k->ldns_path = !native_alg(k->alg);
 	return k;
 }
@@ -616,7 +599,7 @@ static bool signed_data(const ldns_rr_list *rrset, const ldns_rr *rrsig, struct 
 	size_t on_len = ldns_rdf_size(on);
 	if (on_len > LDNS_MAX_DOMAINLEN + 1)
 		return false;
-	size_t labels = u8_of(rrsig, 2), have = ldns_dname_label_count(on), olen;
+	size_t labels = rd_u8(rrsig, 2), have = ldns_dname_label_count(on), olen;
 	if (labels < have) {
 		size_t skip = 0;
 		for (size_t l = 0; l < have - labels && skip < on_len; l++)
@@ -665,7 +648,7 @@ static bool signed_data(const ldns_rr_list *rrset, const ldns_rr *rrsig, struct 
 			}
 			sl[j] = x;
 		}
-		uint32_t ttl = u32_of(rrsig, 3);
+		uint32_t ttl = rd_u32(rrsig, 3);
 		for (size_t i = 0; i < n; i++) {
 			wb_put(out, owner, olen);
 			wb_u16(out, (uint16_t)type);
@@ -729,7 +712,7 @@ static bool evp_verify(const struct dnssec_key *k, const uint8_t *data, size_t d
 /* RFC 4034 §3.1.5 serial-number arithmetic, as ldns_rrsig_check_timestamps() */
 static bool sig_time_ok(const ldns_rr *rrsig, time_t now)
 {
-	uint32_t exp = u32_of(rrsig, 4), inc = u32_of(rrsig, 5), t = (uint32_t)now;
+	uint32_t exp = rd_u32(rrsig, 4), inc = rd_u32(rrsig, 5), t = (uint32_t)now;
 	return (int32_t)(exp - inc) >= 0 && (int32_t)(t - inc) >= 0 && (int32_t)(exp - t) >= 0;
 }
 
@@ -742,8 +725,8 @@ bool dnssec_verify_sig_key(const ldns_rr_list *rrset, const ldns_rr *rrsig,
 	for (size_t i = 0; i < ldns_rr_list_rr_count(rrset); i++)
 		if (!dnssec_rr_shape_ok(ldns_rr_list_rr(rrset, i)))
 			return false;
-	if (u16_of(rrsig, 0) != ldns_rr_get_type(ldns_rr_list_rr(rrset, 0)) ||
-	    u8_of(rrsig, 1) != k->alg || u16_of(rrsig, 6) != k->tag || !sig_time_ok(rrsig, now))
+	if (rd_u16(rrsig, 0) != ldns_rr_get_type(ldns_rr_list_rr(rrset, 0)) ||
+	    rd_u8(rrsig, 1) != k->alg || rd_u16(rrsig, 6) != k->tag || !sig_time_ok(rrsig, now))
 		return false;
 	if (k->ldns_path) {
 		/* ldns canonicalises what it is given: work on copies */
